@@ -1,0 +1,9 @@
+"""Sub-commands of ``ascolto``; add a module here and list it in COMMAND_MODULES."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from bot.commands import consultations, demo, survey
+
+COMMAND_MODULES: tuple[ModuleType, ...] = (survey, consultations, demo)
