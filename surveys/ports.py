@@ -116,21 +116,42 @@ class ProcessedUpdateRepository(Protocol):
         """Record ``update_id``; False when it was already recorded (a redelivery)."""
         ...
 
+    async def is_processed(self, update_id: int) -> bool:
+        """Whether ``update_id`` was recorded by a committed unit of work."""
+        ...
+
 
 class AuditRepository(Protocol):
     async def add(self, entry: AuditEntry) -> None: ...
 
 
 class UnitOfWork(Protocol):
-    """One transaction. Leaving the ``async with`` block without ``commit()`` rolls back."""
+    """One transaction. Leaving the ``async with`` block without ``commit()`` rolls back.
 
-    consultations: ConsultationRepository
-    participants: ParticipantRepository
-    participations: ParticipationRepository
-    answers: AnswerRepository
-    ideas: IdeaRepository
-    updates: ProcessedUpdateRepository
-    audit: AuditRepository
+    The repositories are read-only properties so that an implementation may declare its own
+    repository classes (a mutable Protocol attribute would have to be exactly this type).
+    """
+
+    @property
+    def consultations(self) -> ConsultationRepository: ...
+
+    @property
+    def participants(self) -> ParticipantRepository: ...
+
+    @property
+    def participations(self) -> ParticipationRepository: ...
+
+    @property
+    def answers(self) -> AnswerRepository: ...
+
+    @property
+    def ideas(self) -> IdeaRepository: ...
+
+    @property
+    def updates(self) -> ProcessedUpdateRepository: ...
+
+    @property
+    def audit(self) -> AuditRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

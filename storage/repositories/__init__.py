@@ -1,0 +1,23 @@
+"""SQL implementations of the repository Protocols in ``surveys.ports``, one module each.
+
+Every repository works on the ``AsyncSession`` of its unit of work and never commits: the
+unit of work does, so a use case's writes land together or not at all.
+"""
+
+from storage.repositories.answers import SqlAnswerRepository
+from storage.repositories.audit import SqlAuditRepository
+from storage.repositories.consultations import SqlConsultationRepository
+from storage.repositories.ideas import SqlIdeaRepository
+from storage.repositories.participants import SqlParticipantRepository
+from storage.repositories.participations import SqlParticipationRepository
+from storage.repositories.updates import SqlProcessedUpdateRepository
+
+__all__ = [
+    "SqlAnswerRepository",
+    "SqlAuditRepository",
+    "SqlConsultationRepository",
+    "SqlIdeaRepository",
+    "SqlParticipantRepository",
+    "SqlParticipationRepository",
+    "SqlProcessedUpdateRepository",
+]
