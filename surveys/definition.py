@@ -48,7 +48,9 @@ class QuestionType(StrEnum):
     LOCATION = "location"
 
 
-CHOICE_TYPES = frozenset({QuestionType.SINGLE_CHOICE, QuestionType.MULTI_CHOICE, QuestionType.RANKING})
+CHOICE_TYPES = frozenset(
+    {QuestionType.SINGLE_CHOICE, QuestionType.MULTI_CHOICE, QuestionType.RANKING}
+)
 
 
 class ConditionKind(StrEnum):
@@ -287,7 +289,9 @@ def definition_from_dict(data: Mapping[str, Any]) -> SurveyDefinition:
         intro=dict(data["intro"]),
         privacy_notice=dict(data["privacy_notice"]),
         schedule=Schedule(
-            opens_at=datetime.fromisoformat(schedule["opens_at"]) if schedule.get("opens_at") else None,
+            opens_at=datetime.fromisoformat(schedule["opens_at"])
+            if schedule.get("opens_at")
+            else None,
             closes_at=(
                 datetime.fromisoformat(schedule["closes_at"]) if schedule.get("closes_at") else None
             ),
