@@ -1,0 +1,278 @@
+"""Use cases for taking part in a survey: start or resume, answer, go back, edit, submit.
+
+The position (``current_question``) lives in the database, so any worker can serve the next
+update of a citizen. Buttons carry the question key and the survey version: a tap whose key is
+not the current question, or whose version is not the participation's, is a stale or double
+tap and writes nothing (``AlreadyRecorded``). A participation answers the survey version it
+started on, even when a newer version is published meanwhile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from surveys import engine
+from surveys.definition import AnswerValue, SurveyDefinition
+from surveys.entities import Answer, Consultation, Participation, ParticipationStatus
+from surveys.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from surveys.usecases.outcomes import (
+    Accepted,
+    AlreadyRecorded,
+    AlreadySubmitted,
+    AnswerOutcome,
+    ConsentRequired,
+    ConsultationClosed,
+    ConsultationNotFound,
+    Incomplete,
+    Moved,
+    MoveOutcome,
+    NotEditable,
+    ParticipantNotFound,
+    ParticipationNotFound,
+    Position,
+    Rejected,
+    Started,
+    StartOutcome,
+    SubmitOutcome,
+    Submitted,
+)
+from surveys.usecases.rules import (
+    NO_GRACE,
+    answers_of,
+    definition_of,
+    has_closed,
+    position_of,
+    refusal,
+)
+
+
+@dataclass
+class _Loaded:
+    """A participation with everything needed to move it, read in one unit of work."""
+
+    participation: Participation
+    consultation: Consultation
+    definition: SurveyDefinition
+    answers: dict[str, AnswerValue | None]
+
+    @property
+    def position(self) -> Position:
+        return position_of(self.participation, self.definition, self.answers)
+
+
+_Refusal = ParticipationNotFound | AlreadySubmitted | ConsultationClosed | ConsentRequired
+
+
+async def _load(
+    uow: UnitOfWork, participation_id: int, now: datetime, grace: timedelta = NO_GRACE
+) -> _Loaded | _Refusal:
+    """Read a participation that may still change, or say why it may not.
+
+    Order matters: a submitted participation says so even after closing, and a closed
+    consultation is reported before any consent question. ``grace`` lets a participation
+    already under way finish after closing time (``rules.CLOSING_GRACE``).
+    """
+    participation = await uow.participations.get(participation_id)
+    if participation is None:
+        return ParticipationNotFound(participation_id)
+    if participation.status is ParticipationStatus.SUBMITTED:
+        return AlreadySubmitted(participation)
+    consultation = await uow.consultations.get(participation.consultation_id)
+    if consultation is None:  # the foreign key makes this a broken database
+        raise LookupError(f"participation {participation_id} has no consultation")
+    if has_closed(consultation, now, grace):
+        return ConsultationClosed(consultation)
+    definition = await definition_of(uow, participation.consultation_id, participation.version)
+    if participation.consent_version is None:
+        return ConsentRequired(consultation, definition, participation)
+    answers = await answers_of(uow, participation_id)
+    return _Loaded(participation, consultation, definition, answers)
+
+
+def _is_stale(loaded: _Loaded, question_key: str | None, version: int) -> bool:
+    current = loaded.position.question
+    current_key = current.key if current is not None else None
+    return version != loaded.participation.version or question_key != current_key
+
+
+async def start_participation(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    participant_id: int,
+    slug: str,
+    *,
+    grace: timedelta = NO_GRACE,
+) -> StartOutcome:
+    """Where to begin: resume an existing participation, or ask for consent first."""
+    now = clock.now()
+    async with uow_factory() as uow:
+        consultation = await uow.consultations.get_by_slug(slug)
+        if consultation is None:
+            return ConsultationNotFound(slug)
+        assert consultation.id is not None
+        participant = await uow.participants.get(participant_id)
+        if participant is None:
+            return ParticipantNotFound(participant_id)
+        participation = await uow.participations.find(participant_id, consultation.id)
+        if participation is not None and participation.status is ParticipationStatus.SUBMITTED:
+            return AlreadySubmitted(participation)
+        under_way = participation is not None and participation.consent_version is not None
+        refused = refusal(consultation, now, grace if under_way else NO_GRACE)
+        if refused is not None:
+            return refused
+        if participation is None or participation.consent_version is None:
+            version = (
+                consultation.current_version if participation is None else participation.version
+            )
+            definition = await definition_of(uow, consultation.id, version)
+            return ConsentRequired(consultation, definition, participation)
+        assert participation.id is not None
+        definition = await definition_of(uow, consultation.id, participation.version)
+        answers = await answers_of(uow, participation.id)
+        position = position_of(participation, definition, answers)
+        resumed = bool(answers)
+        if (
+            position.question is not None
+            and position.question.key != participation.current_question
+        ):
+            participation.current_question = position.question.key
+            participation.updated_at = now
+            await uow.participations.update(participation)
+            await uow.commit()
+    return Started(position, resumed)
+
+
+async def record_answer(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    participation_id: int,
+    question_key: str,
+    version: int,
+    value: AnswerValue | None,
+    *,
+    grace: timedelta = NO_GRACE,
+) -> AnswerOutcome:
+    """Store the answer to the current question and move to the next one (or the summary).
+
+    Answers to questions the new answer hides are deleted, so the stored answers are always
+    a consistent path through the survey.
+    """
+    now = clock.now()
+    async with uow_factory() as uow:
+        loaded = await _load(uow, participation_id, now, grace)
+        if not isinstance(loaded, _Loaded):
+            return loaded
+        if _is_stale(loaded, question_key, version):
+            return AlreadyRecorded(loaded.position)
+        question = loaded.definition.question(question_key)
+        value = _without_nul(value)
+        rejection = engine.check_answer(question, value)
+        if rejection is not None:
+            return Rejected(rejection, loaded.position)
+        answers = engine.apply_answer(loaded.definition, loaded.answers, question_key, value)
+        dropped = sorted(set(loaded.answers) - set(answers))
+        if dropped:
+            await uow.answers.delete(participation_id, dropped)
+        await uow.answers.put(
+            Answer(participation_id, question_key, value, loaded.participation.version, now)
+        )
+        following = engine.next_question(loaded.definition, answers)
+        participation = loaded.participation
+        participation.current_question = following.key if following is not None else None
+        participation.updated_at = now
+        await uow.participations.update(participation)
+        await uow.commit()
+    return Accepted(position_of(participation, loaded.definition, answers))
+
+
+def _without_nul(value: AnswerValue | None) -> AnswerValue | None:
+    """Free text as stored: NUL removed (PostgreSQL refuses it), ends stripped.
+
+    Only plain strings are touched: option values in lists come from buttons and are checked
+    against the definition anyway.
+    """
+    return engine.normalize_text(value) if isinstance(value, str) else value
+
+
+async def go_back(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    participation_id: int,
+    from_question_key: str | None,
+    version: int,
+    *,
+    grace: timedelta = NO_GRACE,
+) -> MoveOutcome:
+    """Move to the visible question before ``from_question_key`` (``None`` = from the summary).
+
+    Answers are kept: going back only moves the position. At the first question it stays put.
+    """
+    now = clock.now()
+    async with uow_factory() as uow:
+        loaded = await _load(uow, participation_id, now, grace)
+        if not isinstance(loaded, _Loaded):
+            return loaded
+        if _is_stale(loaded, from_question_key, version):
+            return AlreadyRecorded(loaded.position)
+        previous = engine.previous_question(loaded.definition, loaded.answers, from_question_key)
+        if previous is None:
+            return Moved(loaded.position)
+        return Moved(await _move_to(uow, loaded, previous.key, now))
+
+
+async def edit_answer(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    participation_id: int,
+    question_key: str,
+    version: int,
+    *,
+    grace: timedelta = NO_GRACE,
+) -> MoveOutcome:
+    """Move to an answered, visible question so that it can be answered again (from the summary)."""
+    now = clock.now()
+    async with uow_factory() as uow:
+        loaded = await _load(uow, participation_id, now, grace)
+        if not isinstance(loaded, _Loaded):
+            return loaded
+        if version != loaded.participation.version:
+            return AlreadyRecorded(loaded.position)
+        visible = {q.key for q in engine.visible_questions(loaded.definition, loaded.answers)}
+        if question_key not in visible or question_key not in loaded.answers:
+            return NotEditable(question_key, loaded.position)
+        return Moved(await _move_to(uow, loaded, question_key, now))
+
+
+async def _move_to(uow: UnitOfWork, loaded: _Loaded, question_key: str, now: datetime) -> Position:
+    participation = loaded.participation
+    participation.current_question = question_key
+    participation.updated_at = now
+    await uow.participations.update(participation)
+    await uow.commit()
+    return loaded.position
+
+
+async def submit(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    participation_id: int,
+    *,
+    grace: timedelta = NO_GRACE,
+) -> SubmitOutcome:
+    """Hand in a complete participation; submitting twice says it was already submitted."""
+    now = clock.now()
+    async with uow_factory() as uow:
+        loaded = await _load(uow, participation_id, now, grace)
+        if not isinstance(loaded, _Loaded):
+            return loaded
+        if not engine.is_complete(loaded.definition, loaded.answers):
+            return Incomplete(loaded.position)
+        participation = loaded.participation
+        participation.status = ParticipationStatus.SUBMITTED
+        participation.current_question = None
+        participation.submitted_at = now
+        participation.updated_at = now
+        await uow.participations.update(participation)
+        await uow.commit()
+    return Submitted(participation)

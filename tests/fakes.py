@@ -1,0 +1,354 @@
+"""An in-memory unit of work implementing ``surveys.ports``: a fake, not a mock.
+
+It behaves like the real storage where the use cases can tell: ids are assigned on insert,
+what you read is a copy (so forgetting ``update()`` loses the change, as it would with SQL),
+nothing is visible to the next unit of work before ``commit()``, leaving without commit rolls
+back, the unique constraints of the schema raise, and deleting a participant cascades.
+Concurrency is not modelled: the last commit wins.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Self, TypeVar
+
+from surveys.definition import QuestionType
+from surveys.entities import (
+    Answer,
+    AuditEntry,
+    Consultation,
+    ConsultationStatus,
+    Contact,
+    FreeText,
+    Idea,
+    Participant,
+    Participation,
+    ParticipationStatus,
+    SurveyVersion,
+    TextSource,
+)
+
+T = TypeVar("T")
+
+
+class FakeIntegrityError(Exception):
+    """A unique or foreign-key constraint the real schema enforces was broken."""
+
+
+@dataclass
+class _Tables:
+    """Committed rows. Stored records are never mutated in place, so a shallow copy of each
+    dict is a consistent snapshot."""
+
+    consultations: dict[int, Consultation] = field(default_factory=dict)
+    versions: dict[tuple[int, int], SurveyVersion] = field(default_factory=dict)
+    participants: dict[int, Participant] = field(default_factory=dict)
+    contacts: dict[int, Contact] = field(default_factory=dict)
+    participations: dict[int, Participation] = field(default_factory=dict)
+    answers: dict[tuple[int, str], Answer] = field(default_factory=dict)
+    ideas: dict[int, Idea] = field(default_factory=dict)
+    updates: set[int] = field(default_factory=set)
+    audit: list[AuditEntry] = field(default_factory=list)
+
+    def snapshot(self) -> _Tables:
+        return _Tables(
+            consultations=dict(self.consultations),
+            versions=dict(self.versions),
+            participants=dict(self.participants),
+            contacts=dict(self.contacts),
+            participations=dict(self.participations),
+            answers=dict(self.answers),
+            ideas=dict(self.ideas),
+            updates=set(self.updates),
+            audit=list(self.audit),
+        )
+
+
+class FakeDatabase:
+    """What survives between units of work; ``uow`` is a ``UnitOfWorkFactory``."""
+
+    def __init__(self) -> None:
+        self.tables = _Tables()
+        self.commits = 0
+        self._ids = itertools.count(1)
+
+    def next_id(self) -> int:
+        return next(self._ids)
+
+    def uow(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self)
+
+
+def _copy(record: T) -> T:
+    return copy.deepcopy(record)
+
+
+def _insert(record: T, db: FakeDatabase) -> T:
+    stored = _copy(record)
+    stored.id = db.next_id()  # type: ignore[attr-defined]
+    return stored
+
+
+class FakeConsultations:
+    def __init__(self, t: _Tables, db: FakeDatabase) -> None:
+        self._t, self._db = t, db
+
+    async def get(self, consultation_id: int) -> Consultation | None:
+        found = self._t.consultations.get(consultation_id)
+        return _copy(found) if found else None
+
+    async def get_by_slug(self, slug: str) -> Consultation | None:
+        found = next((c for c in self._t.consultations.values() if c.slug == slug), None)
+        return _copy(found) if found else None
+
+    async def list(self, status: ConsultationStatus | None = None) -> Sequence[Consultation]:
+        return [
+            _copy(c) for c in self._t.consultations.values() if status is None or c.status is status
+        ]
+
+    async def add(self, consultation: Consultation) -> Consultation:
+        if any(c.slug == consultation.slug for c in self._t.consultations.values()):
+            raise FakeIntegrityError(f"duplicate slug {consultation.slug}")
+        stored = _insert(consultation, self._db)
+        self._t.consultations[stored.id] = stored
+        return _copy(stored)
+
+    async def update(self, consultation: Consultation) -> None:
+        assert consultation.id in self._t.consultations
+        self._t.consultations[consultation.id] = _copy(consultation)
+
+    async def add_version(self, version: SurveyVersion) -> None:
+        key = (version.consultation_id, version.number)
+        if key in self._t.versions:
+            raise FakeIntegrityError(f"duplicate survey version {key}")
+        if version.consultation_id not in self._t.consultations:
+            raise FakeIntegrityError("survey version of an unknown consultation")
+        self._t.versions[key] = version  # frozen: safe to share
+
+    async def get_version(self, consultation_id: int, number: int) -> SurveyVersion | None:
+        return self._t.versions.get((consultation_id, number))
+
+    async def latest_version(self, consultation_id: int) -> SurveyVersion | None:
+        mine = [v for (cid, _), v in self._t.versions.items() if cid == consultation_id]
+        return max(mine, key=lambda v: v.number) if mine else None
+
+    async def free_texts(self, consultation_id: int) -> Sequence[FreeText]:
+        texts: list[FreeText] = []
+        for participation in self._t.participations.values():
+            if participation.consultation_id != consultation_id:
+                continue
+            version = self._t.versions[(consultation_id, participation.version)]
+            free_keys = {
+                q.key for q in version.definition.questions if q.type is QuestionType.FREE_TEXT
+            }
+            for (pid, key), answer in self._t.answers.items():
+                if pid == participation.id and key in free_keys and isinstance(answer.value, str):
+                    assert answer.id is not None
+                    texts.append(FreeText(TextSource.ANSWER, answer.id, answer.value, key))
+        for idea in self._t.ideas.values():
+            if idea.consultation_id == consultation_id:
+                assert idea.id is not None
+                texts.append(FreeText(TextSource.IDEA, idea.id, idea.text, None, idea.language))
+        return texts
+
+
+class FakeParticipants:
+    def __init__(self, t: _Tables, db: FakeDatabase) -> None:
+        self._t, self._db = t, db
+
+    async def get(self, participant_id: int) -> Participant | None:
+        found = self._t.participants.get(participant_id)
+        return _copy(found) if found else None
+
+    async def get_by_pseudonym(self, pseudonym: str) -> Participant | None:
+        found = next((p for p in self._t.participants.values() if p.pseudonym == pseudonym), None)
+        return _copy(found) if found else None
+
+    async def add(self, participant: Participant) -> Participant:
+        if any(p.pseudonym == participant.pseudonym for p in self._t.participants.values()):
+            raise FakeIntegrityError("duplicate pseudonym")
+        stored = _insert(participant, self._db)
+        self._t.participants[stored.id] = stored
+        return _copy(stored)
+
+    async def update(self, participant: Participant) -> None:
+        assert participant.id in self._t.participants
+        self._t.participants[participant.id] = _copy(participant)
+
+    async def delete(self, participant_id: int) -> None:
+        t = self._t
+        t.participants.pop(participant_id, None)
+        t.contacts.pop(participant_id, None)
+        gone = {pid for pid, p in t.participations.items() if p.participant_id == participant_id}
+        for pid in gone:
+            del t.participations[pid]
+        for key in [key for key in t.answers if key[0] in gone]:
+            del t.answers[key]
+        for iid in [iid for iid, i in t.ideas.items() if i.participant_id == participant_id]:
+            del t.ideas[iid]
+
+    async def set_contact(self, contact: Contact) -> None:
+        if contact.participant_id not in self._t.participants:
+            raise FakeIntegrityError("contact of an unknown participant")
+        self._t.contacts[contact.participant_id] = _copy(contact)
+
+    async def get_contact(self, participant_id: int) -> Contact | None:
+        found = self._t.contacts.get(participant_id)
+        return _copy(found) if found else None
+
+
+class FakeParticipations:
+    def __init__(self, t: _Tables, db: FakeDatabase) -> None:
+        self._t, self._db = t, db
+
+    async def get(self, participation_id: int) -> Participation | None:
+        found = self._t.participations.get(participation_id)
+        return _copy(found) if found else None
+
+    async def find(self, participant_id: int, consultation_id: int) -> Participation | None:
+        found = next(
+            (
+                p
+                for p in self._t.participations.values()
+                if (p.participant_id, p.consultation_id) == (participant_id, consultation_id)
+            ),
+            None,
+        )
+        return _copy(found) if found else None
+
+    async def add(self, participation: Participation) -> Participation:
+        if await self.find(participation.participant_id, participation.consultation_id):
+            raise FakeIntegrityError("one participation per participant and consultation")
+        if participation.participant_id not in self._t.participants:
+            raise FakeIntegrityError("participation of an unknown participant")
+        if (participation.consultation_id, participation.version) not in self._t.versions:
+            raise FakeIntegrityError("participation of an unknown survey version")
+        stored = _insert(participation, self._db)
+        self._t.participations[stored.id] = stored
+        return _copy(stored)
+
+    async def update(self, participation: Participation) -> None:
+        assert participation.id in self._t.participations
+        self._t.participations[participation.id] = _copy(participation)
+
+    async def list_for_participant(self, participant_id: int) -> Sequence[Participation]:
+        return [
+            _copy(p) for p in self._t.participations.values() if p.participant_id == participant_id
+        ]
+
+    async def count(self, consultation_id: int, status: ParticipationStatus | None = None) -> int:
+        return sum(
+            1
+            for p in self._t.participations.values()
+            if p.consultation_id == consultation_id and (status is None or p.status is status)
+        )
+
+
+class FakeAnswers:
+    def __init__(self, t: _Tables, db: FakeDatabase) -> None:
+        self._t, self._db = t, db
+
+    async def for_participation(self, participation_id: int) -> Sequence[Answer]:
+        return [_copy(a) for (pid, _), a in self._t.answers.items() if pid == participation_id]
+
+    async def put(self, answer: Answer) -> None:
+        if answer.participation_id not in self._t.participations:
+            raise FakeIntegrityError("answer of an unknown participation")
+        key = (answer.participation_id, answer.question_key)
+        previous = self._t.answers.get(key)
+        stored = _copy(answer)
+        stored.id = previous.id if previous is not None else self._db.next_id()
+        self._t.answers[key] = stored
+
+    async def delete(self, participation_id: int, question_keys: Sequence[str]) -> None:
+        for key in question_keys:
+            self._t.answers.pop((participation_id, key), None)
+
+    async def count(self, consultation_id: int) -> int:
+        mine = {
+            pid for pid, p in self._t.participations.items() if p.consultation_id == consultation_id
+        }
+        return sum(1 for (pid, _) in self._t.answers if pid in mine)
+
+
+class FakeIdeas:
+    def __init__(self, t: _Tables, db: FakeDatabase) -> None:
+        self._t, self._db = t, db
+
+    async def add(self, idea: Idea) -> Idea:
+        if idea.consultation_id not in self._t.consultations:
+            raise FakeIntegrityError("idea for an unknown consultation")
+        stored = _insert(idea, self._db)
+        self._t.ideas[stored.id] = stored
+        return _copy(stored)
+
+    async def list_for_consultation(self, consultation_id: int) -> Sequence[Idea]:
+        return [_copy(i) for i in self._t.ideas.values() if i.consultation_id == consultation_id]
+
+    async def list_for_participant(self, participant_id: int) -> Sequence[Idea]:
+        return [_copy(i) for i in self._t.ideas.values() if i.participant_id == participant_id]
+
+
+class FakeUpdates:
+    def __init__(self, t: _Tables, db: FakeDatabase) -> None:
+        self._t, self._db = t, db
+
+    async def claim(self, update_id: int) -> bool:
+        if update_id in self._t.updates:
+            return False
+        self._t.updates.add(update_id)
+        return True
+
+    async def is_processed(self, update_id: int) -> bool:
+        return update_id in self._db.tables.updates
+
+
+class FakeAudit:
+    def __init__(self, t: _Tables) -> None:
+        self._t = t
+
+    async def add(self, entry: AuditEntry) -> None:
+        self._t.audit.append(_copy(entry))
+
+
+class FakeUnitOfWork:
+    """One transaction over a snapshot of the fake database."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        self._db = db
+        self._tables: _Tables | None = None
+
+    async def __aenter__(self) -> Self:
+        if self._tables is not None:
+            raise RuntimeError("a unit of work is entered once")
+        self._tables = t = self._db.tables.snapshot()
+        self.consultations = FakeConsultations(t, self._db)
+        self.participants = FakeParticipants(t, self._db)
+        self.participations = FakeParticipations(t, self._db)
+        self.answers = FakeAnswers(t, self._db)
+        self.ideas = FakeIdeas(t, self._db)
+        self.updates = FakeUpdates(t, self._db)
+        self.audit = FakeAudit(t)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.rollback()
+
+    async def commit(self) -> None:
+        assert self._tables is not None, "commit outside the unit of work"
+        self._db.tables = self._tables.snapshot()
+        self._db.commits += 1
+
+    async def rollback(self) -> None:
+        if self._tables is not None:
+            # Drop what was not committed by starting again from the committed rows.
+            self._tables.__dict__.update(self._db.tables.snapshot().__dict__)
