@@ -1,0 +1,124 @@
+"""`ascolto run`: start the bot in polling or webhook mode, or the sandbox without a token.
+
+Refuses to start with a clear message when the settings are unsafe (a token without a
+pepper, a webhook without a long secret). The database schema is created or upgraded first.
+SIGTERM and SIGINT stop fetching new updates, let those in flight finish, and exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Callable
+
+from aiohttp import web
+
+from bot.app import Application, build_bot, build_dispatcher, register_commands
+from bot.metrics import Metrics
+from bot.polling import Poller
+from bot.settings import Settings
+from bot.webhook import MIN_SECRET_LENGTH, WebhookReceiver
+from storage.schema import upgrade_schema
+from storage.store import Storage
+
+log = logging.getLogger(__name__)
+
+
+class ConfigurationError(Exception):
+    """Settings that must not run; the message says what to set."""
+
+
+def check_settings(settings: Settings) -> None:
+    if settings.bot_token is None:
+        return
+    if settings.pepper is None or not settings.pepper.get_secret_value():
+        raise ConfigurationError(
+            "ASCOLTO_PEPPER is not set. With a real bot token, participants' pseudonyms need a "
+            "secret pepper: set ASCOLTO_PEPPER to a long random string and keep it safe "
+            "(changing it later disconnects everyone from their answers)."
+        )
+    if settings.webhook_url:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise ConfigurationError(
+                f"ASCOLTO_WEBHOOK_SECRET must have at least {MIN_SECRET_LENGTH} characters "
+                "(letters, digits, _ and -) in webhook mode."
+            )
+
+
+def on_stop_signals(callback: Callable[[], None]) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        # Not possible outside the main thread (tests run the runner in a task there).
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, callback)
+
+
+async def open_application(
+    settings: Settings, *, token: str, api_url: str | None, pepper: bytes
+) -> Application:
+    await upgrade_schema(settings.database_url)
+    storage = Storage.open(settings.database_url)
+    metrics = Metrics()
+    bot = build_bot(token, api_url, metrics)
+    dispatcher = build_dispatcher(storage, metrics, pepper=pepper, redis_url=settings.redis_url)
+    return Application(bot=bot, dispatcher=dispatcher, storage=storage, metrics=metrics)
+
+
+async def close_application(app: Application) -> None:
+    await app.dispatcher.emit_shutdown(bot=app.bot)
+    await app.bot.session.close()
+    await app.storage.close()
+
+
+async def run_polling(app: Application, stop: asyncio.Event) -> None:
+    await app.bot.delete_webhook(drop_pending_updates=False)
+    await register_commands(app.bot)
+    poller = Poller(app.dispatcher, app.bot, app.metrics)
+    stopper = asyncio.create_task(stop.wait())
+    stopper.add_done_callback(lambda _: poller.stop())
+    try:
+        await poller.run()
+    finally:
+        stopper.cancel()
+
+
+async def run_webhook(app: Application, settings: Settings, stop: asyncio.Event) -> None:
+    assert settings.webhook_url and settings.webhook_secret
+    secret = settings.webhook_secret.get_secret_value()
+    receiver = WebhookReceiver(app.dispatcher, app.bot, secret, app.metrics)
+    host, _, port = settings.webhook_listen.rpartition(":")
+    runner = web.AppRunner(receiver.application())
+    await runner.setup()
+    site = web.TCPSite(runner, host or "127.0.0.1", int(port))
+    await site.start()
+    await register_commands(app.bot)
+    await app.bot.set_webhook(settings.webhook_url, secret_token=secret)
+    log.info("webhook listening on %s", settings.webhook_listen)
+    try:
+        await stop.wait()
+    finally:
+        await receiver.drain()
+        await runner.cleanup()
+
+
+async def run_with_token(settings: Settings) -> None:
+    check_settings(settings)
+    assert settings.bot_token is not None and settings.pepper is not None
+    app = await open_application(
+        settings,
+        token=settings.bot_token.get_secret_value(),
+        api_url=settings.telegram_api_url,
+        pepper=settings.pepper.get_secret_value().encode(),
+    )
+    stop = asyncio.Event()
+    on_stop_signals(stop.set)
+    try:
+        if settings.webhook_url:
+            await run_webhook(app, settings, stop)
+        else:
+            await run_polling(app, stop)
+    finally:
+        await close_application(app)

@@ -1,0 +1,78 @@
+"""Webhook mode: an aiohttp endpoint that answers 200 only after the update was handled.
+
+aiogram's ``SimpleRequestHandler`` defaults to ``handle_in_background=True``: it answers 200
+before handling, so a crash loses the update and Telegram never redelivers it. Here the
+handler runs first; an error answers 500 and Telegram delivers the update again (effects
+that did commit are recognised by ``processed_updates``). Telegram's ``max_connections``
+bounds how many updates arrive at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+
+from aiogram import Bot, Dispatcher
+from aiogram.types import Update
+from aiohttp import web
+from pydantic import ValidationError
+
+from bot.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MIN_SECRET_LENGTH = 32
+
+
+class WebhookReceiver:
+    def __init__(self, dispatcher: Dispatcher, bot: Bot, secret: str, metrics: Metrics) -> None:
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"the webhook secret must have at least {MIN_SECRET_LENGTH} characters"
+            )
+        self._dispatcher = dispatcher
+        self._bot = bot
+        self._secret = secret.encode()
+        self._metrics = metrics
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._closing = False
+
+    async def handle(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, self._secret):
+            return web.Response(status=401, text="wrong or missing secret token")
+        if self._closing:
+            # Shutting down: Telegram will deliver it again to the next instance.
+            return web.Response(status=503, text="shutting down")
+        try:
+            update = Update.model_validate(await request.json(), context={"bot": self._bot})
+        except (ValueError, ValidationError):
+            return web.Response(status=400, text="not an update")
+        task = asyncio.create_task(self._feed(update))
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+        try:
+            # shield: a client that hangs up must not cancel a half-done transaction.
+            await asyncio.shield(task)
+        except Exception as error:
+            self._metrics.handler_errors += 1
+            log.error("update %s failed: %s", update.update_id, type(error).__name__)
+            return web.Response(status=500, text="failed; deliver again")
+        self._metrics.updates_handled += 1
+        return web.Response(status=200, text="ok")
+
+    async def _feed(self, update: Update) -> None:
+        await self._dispatcher.feed_update(self._bot, update)
+
+    async def drain(self, grace_seconds: float = 10.0) -> None:
+        """Refuse new updates and wait for those in flight (SIGTERM)."""
+        self._closing = True
+        if self._in_flight:
+            await asyncio.wait(set(self._in_flight), timeout=grace_seconds)
+
+    def application(self, path: str = "/webhook") -> web.Application:
+        app = web.Application()
+        app.router.add_post(path, self.handle)
+        return app
