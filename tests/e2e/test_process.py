@@ -38,8 +38,15 @@ def _env(emulator: BotApiEmulator, database: Path, **extra: str) -> dict[str, st
 async def _load_examples(env: dict[str, str]) -> str:
     examples = sorted(str(p) for p in (ROOT / "surveys" / "examples").glob("*.yaml"))
     process = await asyncio.create_subprocess_exec(
-        *ASCOLTO, "consultations", "load", *examples, "--open",
-        env=env, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        *ASCOLTO,
+        "consultations",
+        "load",
+        *examples,
+        "--open",
+        env=env,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await process.communicate()
     assert process.returncode == 0, err.decode()
@@ -54,8 +61,12 @@ async def database(tmp_path: Path, emulator: BotApiEmulator) -> AsyncIterator[Pa
 
 async def _start_bot(env: dict[str, str]) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        *ASCOLTO, "run", env=env, cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        *ASCOLTO,
+        "run",
+        env=env,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
 
 

@@ -143,7 +143,9 @@ async def test_429_and_502_answers_are_retried_until_the_reply_goes_out(
 
 
 @pytest.fixture
-async def webhook_bot(tmp_path: Path, emulator: BotApiEmulator) -> AsyncIterator[tuple[Application, str]]:
+async def webhook_bot(
+    tmp_path: Path, emulator: BotApiEmulator
+) -> AsyncIterator[tuple[Application, str]]:
     app = await open_application(
         _settings(tmp_path), token=emulator.token, api_url=emulator.url, pepper=PEPPER
     )
@@ -179,8 +181,19 @@ async def test_webhook_refuses_a_wrong_or_missing_secret(
 ) -> None:
     app, url = webhook_bot
     headers = {SECRET_HEADER: secret} if secret else {}
-    update = {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"}, "text": "/help"}}
-    async with aiohttp.ClientSession() as session, session.post(url, json=update, headers=headers) as response:
+    update = {
+        "update_id": 1,
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": 5, "type": "private"},
+            "text": "/help",
+        },
+    }
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, json=update, headers=headers) as response,
+    ):
         assert response.status == 401
     assert app.metrics.updates_handled == 0
 
