@@ -12,7 +12,7 @@ import asyncio
 import secrets
 from pathlib import Path
 
-from bot.runner import on_stop_signals, close_application, open_application, run_polling
+from bot.runner import close_application, on_stop_signals, open_application, run_polling
 from bot.sandbox import BotApiEmulator
 from bot.settings import Settings
 from bot.webchat import add_webchat_routes
