@@ -6,6 +6,7 @@ Used by ``ascolto run`` without a token, by the end-to-end tests and by chaos/lo
 from bot.sandbox.emulator import DEFAULT_TOKEN, BotApiEmulator
 from bot.sandbox.errors import ApiError
 from bot.sandbox.faults import Counters, FaultConfig, RateLimits
+from bot.sandbox.params import LoggedRequest
 from bot.sandbox.state import ChatMessage, ChatRecord
 from bot.sandbox.users import SimulatedUser
 
@@ -17,6 +18,7 @@ __all__ = [
     "ChatRecord",
     "Counters",
     "FaultConfig",
+    "LoggedRequest",
     "RateLimits",
     "SimulatedUser",
 ]

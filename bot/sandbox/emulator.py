@@ -36,7 +36,7 @@ from bot.sandbox.errors import (
     unauthorized,
 )
 from bot.sandbox.faults import Counters, FaultConfig, RateLimits
-from bot.sandbox.params import Upload, read_params
+from bot.sandbox.params import LoggedRequest, Upload, coerce, read_raw_params
 from bot.sandbox.state import ChatMessage, ChatRecord
 from bot.sandbox.users import SimulatedUser, wait_for_callback_answer, wait_for_message
 from bot.sandbox.webhook import WebhookPusher
@@ -73,6 +73,7 @@ class BotApiEmulator:
         faults: FaultConfig | None = None,
         webhook_retry_base: float = 0.05,
         webhook_retry_max: float = 1.0,
+        log_requests: bool = False,
     ) -> None:
         self.host = host
         self.port = port
@@ -85,6 +86,8 @@ class BotApiEmulator:
             self.world, self.execute, retry_base=webhook_retry_base, retry_max=webhook_retry_max
         )
         self.world.webhook = self.webhook
+        # Every Bot API call with its parameters, when asked for (conformance tests read it).
+        self.request_log: list[LoggedRequest] | None = [] if log_requests else None
         self._closing = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.app = self._build_app()
@@ -235,14 +238,25 @@ class BotApiEmulator:
         if request.match_info["token"] != world.token:
             counters.errors[401] += 1
             return _error(unauthorized())
-        if not self._known(method):
+        known = self._known(method)
+        if not known and self.request_log is None:
             counters.errors[404] += 1
             return _error(not_found())
         try:
-            params, uploads = await read_params(request)
+            raw, uploads = await read_raw_params(request)
         except ApiError as error:
             counters.errors[error.code] += 1
             return _error(error)
+        params, refusal = _decode(raw)
+        if self.request_log is not None:
+            self.request_log.append(LoggedRequest(method, dict(raw), params, tuple(uploads)))
+        if not known:
+            counters.errors[404] += 1
+            return _error(not_found())
+        if params is None:
+            assert refusal is not None
+            counters.errors[refusal.code] += 1
+            return _error(refusal)
         counters.requests[method] += 1
 
         fault = world.faults.roll(method)
@@ -317,6 +331,13 @@ class BotApiEmulator:
                 return batch
             if not await queue.arrived.wait(deadline - loop.time()):
                 return []
+
+
+def _decode(raw: dict[str, Any]) -> tuple[dict[str, Any] | None, ApiError | None]:
+    try:
+        return coerce(raw), None
+    except ApiError as error:
+        return None, error
 
 
 _SERVER_METHODS = frozenset({"getupdates", "setwebhook", "deletewebhook", "getwebhookinfo"})

@@ -86,7 +86,28 @@ class Upload:
     data: bytes
 
 
+@dataclass(frozen=True)
+class LoggedRequest:
+    """One Bot API call as the emulator received it (kept only when request logging is on).
+
+    ``raw`` holds the values exactly as sent (strings from forms, typed values from JSON
+    bodies), so a test can decode them by the spec independently of the tables above;
+    ``params`` is the emulator's own decoding, or None when decoding refused the request.
+    """
+
+    method: str
+    raw: dict[str, Any]
+    params: dict[str, Any] | None
+    uploads: tuple[str, ...]
+
+
 async def read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, Upload]]:
+    """Decoded parameters and uploaded files of a request."""
+    raw, uploads = await read_raw_params(request)
+    return coerce(raw), uploads
+
+
+async def read_raw_params(request: web.Request) -> tuple[dict[str, Any], dict[str, Upload]]:
     """Collect raw parameters and uploaded files from the query string and the body."""
     raw: dict[str, Any] = dict(request.query)
     uploads: dict[str, Upload] = {}
@@ -118,7 +139,7 @@ async def read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, U
         else:
             # urlencoded, or no content type at all (some clients omit it)
             raw.update(await request.post())
-    return coerce(raw), uploads
+    return raw, uploads
 
 
 def coerce(raw: dict[str, Any]) -> dict[str, Any]:
