@@ -25,7 +25,17 @@ from storage.store import Storage
 from surveys.clock import SystemClock
 from surveys.ports import Clock
 
-BOT_COMMANDS = ("start", "help")
+BOT_COMMANDS = (
+    "start",
+    "idea",
+    "follow",
+    "unfollow",
+    "lang",
+    "mydata",
+    "delete",
+    "stop",
+    "help",
+)
 
 
 @dataclass

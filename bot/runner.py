@@ -16,6 +16,7 @@ from collections.abc import Callable
 from aiohttp import web
 
 from bot.app import Application, build_bot, build_dispatcher, register_commands
+from bot.background import running_background
 from bot.metrics import Metrics
 from bot.polling import Poller
 from bot.settings import Settings
@@ -116,9 +117,13 @@ async def run_with_token(settings: Settings) -> None:
     stop = asyncio.Event()
     on_stop_signals(stop.set)
     try:
-        if settings.webhook_url:
-            await run_webhook(app, settings, stop)
-        else:
-            await run_polling(app, stop)
+        # Scheduler and outbox sender (bot/background.py), for as long as the bot runs.
+        async with running_background(
+            app.storage, settings, token=app.bot.token, api_url=settings.telegram_api_url
+        ):
+            if settings.webhook_url:
+                await run_webhook(app, settings, stop)
+            else:
+                await run_polling(app, stop)
     finally:
         await close_application(app)

@@ -12,6 +12,7 @@ import asyncio
 import secrets
 from pathlib import Path
 
+from bot.background import running_background
 from bot.runner import close_application, on_stop_signals, open_application, run_polling
 from bot.sandbox import BotApiEmulator
 from bot.settings import Settings
@@ -74,7 +75,11 @@ async def run_sandbox(settings: Settings, *, ready: asyncio.Event | None = None)
             )
             if ready is not None:
                 ready.set()
-            await run_polling(app, stop)
+            # Scheduler and outbox sender (bot/background.py), for as long as the bot runs.
+            async with running_background(
+                app.storage, settings, token=emulator.token, api_url=emulator.url
+            ):
+                await run_polling(app, stop)
         finally:
             await close_application(app)
     finally:

@@ -2,7 +2,8 @@
 
 Handlers are thin: parse the event, call one use case from ``surveys``, render the reply in
 the person's language. They receive their dependencies by name from the dispatcher
-(``uow_factory`` for this update, ``clock``, ``pepper``).
+(``uow_factory`` for this update, ``clock``, ``pepper``) and ``person`` (who is writing, in
+which language) from ``dialogs.citizen.person.PersonMiddleware``.
 """
 
 from __future__ import annotations
@@ -16,9 +17,17 @@ if TYPE_CHECKING:  # aiogram takes seconds to import; the text catalogues don't 
 def setup_routers() -> Router:
     from aiogram import Router
 
-    from dialogs import common
+    from dialogs import citizen, common
+    from dialogs.citizen.person import PersonMiddleware
 
     root = Router(name="dialogs")
-    # Order matters: the catch-all for unknown input of `common` must come last.
+    person = PersonMiddleware()
+    root.message.outer_middleware(person)
+    root.callback_query.outer_middleware(person)
+    # Order matters: groups and forwarded messages first, the catch-alls (unknown command,
+    # then anything else) last.
+    for router in citizen.build_routers():
+        root.include_router(router)
     root.include_router(common.build_router())
+    root.include_router(citizen.build_fallback_router())
     return root

@@ -109,6 +109,21 @@ contacts = sa.Table(
     sa.Column("chat_id", sa.BigInteger, nullable=False),
 )
 
+project_follows = sa.Table(
+    "project_follows",
+    metadata,
+    sa.Column(
+        "participant_id",
+        sa.Integer,
+        sa.ForeignKey("participants.id", ondelete=CASCADE),
+        primary_key=True,
+    ),
+    # The project's name as the consultation files spell it ("Opencare"): announcements are
+    # per project, and a project outlives each of its consultations.
+    sa.Column("project", CleanString(64), primary_key=True),
+    _created_at(),
+)
+
 participations = sa.Table(
     "participations",
     metadata,
@@ -216,7 +231,21 @@ outbox = sa.Table(
     sa.Column("sent_at", UtcDateTime),
     sa.Column("last_error", CleanText),
     _created_at(),
+    # Added by migration 0003: which bulk send a row belongs to (progress is counted per
+    # batch) and when it was marked "sending" (a row stuck there after a crash is retried).
+    sa.Column("batch", CleanString(64), index=True),
+    sa.Column("sending_at", UtcDateTime),
     sa.Index(None, "status", "not_before"),
+)
+
+# One row per lock name: whoever holds an unexpired row is the leader (the scheduler and the
+# outbox sender run in one process at a time). An expired row can be taken over.
+leader_locks = sa.Table(
+    "leader_locks",
+    metadata,
+    sa.Column("name", CleanString(64), primary_key=True),
+    sa.Column("holder", CleanString(128), nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
 )
 
 processed_updates = sa.Table(

@@ -9,12 +9,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repositories import (
     SqlAnswerRepository,
+    SqlAudienceRepository,
     SqlAuditRepository,
     SqlConsultationRepository,
     SqlIdeaRepository,
+    SqlLeaderLockRepository,
+    SqlOutboxRepository,
     SqlParticipantRepository,
     SqlParticipationRepository,
     SqlProcessedUpdateRepository,
+    SqlRetentionRepository,
+    SqlScheduleRepository,
 )
 
 
@@ -33,6 +38,11 @@ class SqlUnitOfWork:
     ideas: SqlIdeaRepository
     updates: SqlProcessedUpdateRepository
     audit: SqlAuditRepository
+    schedule: SqlScheduleRepository
+    outbox: SqlOutboxRepository
+    audience: SqlAudienceRepository
+    leader_locks: SqlLeaderLockRepository
+    retention: SqlRetentionRepository
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
@@ -56,6 +66,11 @@ class SqlUnitOfWork:
         self.ideas = SqlIdeaRepository(session)
         self.updates = SqlProcessedUpdateRepository(session)
         self.audit = SqlAuditRepository(session)
+        self.schedule = SqlScheduleRepository(session)
+        self.outbox = SqlOutboxRepository(session)
+        self.audience = SqlAudienceRepository(session)
+        self.leader_locks = SqlLeaderLockRepository(session)
+        self.retention = SqlRetentionRepository(session)
         return self
 
     async def __aexit__(

@@ -215,6 +215,45 @@ class OutboxMessage:
     last_error: str | None = None
     created_at: datetime | None = None
     id: int | None = None
+    batch: str | None = None  # the bulk send it belongs to (progress is counted per batch)
+    sending_at: datetime | None = None  # when it was last marked SENDING
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone a bulk message or reminder goes to (a participant with a contact)."""
+
+    participant_id: int
+    language: str
+    participation_id: int | None = None
+
+
+@dataclass(frozen=True)
+class OutboxProgress:
+    """Where a batch of the outbox stands; ``sending`` rows are in flight (or were, at a crash)."""
+
+    sent: int = 0
+    failed: int = 0  # failed for good, unreachable included
+    pending: int = 0
+    sending: int = 0
+
+    @property
+    def remaining(self) -> int:
+        return self.pending + self.sending
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.failed + self.remaining
+
+
+@dataclass(frozen=True)
+class RetentionOutcome:
+    """What erasing a consultation's personal data at the end of its retention period did."""
+
+    participations_anonymised: int = 0
+    ideas_anonymised: int = 0
+    votes_anonymised: int = 0
+    participants_erased: int = 0
 
 
 @dataclass

@@ -7,7 +7,7 @@ in-memory fakes the unit tests use. A unit of work rolls back unless the use cas
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -20,9 +20,14 @@ from surveys.entities import (
     Contact,
     FreeText,
     Idea,
+    OutboxMessage,
+    OutboxProgress,
     Participant,
     Participation,
     ParticipationStatus,
+    Recipient,
+    RetentionOutcome,
+    ScheduleItem,
     SurveyVersion,
 )
 
@@ -73,6 +78,18 @@ class ParticipantRepository(Protocol):
     async def set_contact(self, contact: Contact) -> None: ...
 
     async def get_contact(self, participant_id: int) -> Contact | None: ...
+
+    async def follow(self, participant_id: int, project: str) -> None:
+        """Subscribe to a project's announcements (following twice is one follow)."""
+        ...
+
+    async def unfollow(self, participant_id: int, project: str | None = None) -> int:
+        """End one project's announcements, or every one with ``None``; how many ended."""
+        ...
+
+    async def followed_projects(self, participant_id: int) -> Sequence[str]:
+        """The projects this participant follows, by name."""
+        ...
 
 
 class ParticipationRepository(Protocol):
@@ -125,6 +142,81 @@ class AuditRepository(Protocol):
     async def add(self, entry: AuditEntry) -> None: ...
 
 
+class ScheduleRepository(Protocol):
+    """Schedule items: opens, closes, reminders and retention, as rows with due times."""
+
+    async def add(self, item: ScheduleItem) -> ScheduleItem: ...
+
+    async def for_consultation(self, consultation_id: int) -> Sequence[ScheduleItem]:
+        """Every item of the consultation, whatever its status, by due time."""
+        ...
+
+    async def cancel(self, item_id: int) -> bool:
+        """Cancel a pending item; False when it was no longer pending."""
+        ...
+
+    async def claim_due(
+        self, now: datetime, worker: str, skip: Collection[int] = ()
+    ) -> ScheduleItem | None:
+        """Claim the earliest pending item due at ``now`` (ids in ``skip`` aside) for this
+        transaction, or ``None``.
+
+        Atomic: two transactions never claim the same item (``FOR UPDATE SKIP LOCKED`` on
+        PostgreSQL, a conditional UPDATE on SQLite). The claim is ``RUNNING`` until ``finish``
+        in the same transaction; a rollback makes the item pending again.
+        """
+        ...
+
+    async def finish(self, item_id: int, now: datetime) -> None: ...
+
+
+class OutboxRepository(Protocol):
+    """The persistent outbox; rows are unique by ``dedupe_key``."""
+
+    async def enqueue(self, messages: Sequence[OutboxMessage]) -> int:
+        """Insert the messages whose ``dedupe_key`` is new; how many were inserted."""
+        ...
+
+    async def progress(self, batch: str) -> OutboxProgress: ...
+
+
+class AudienceRepository(Protocol):
+    """Who a bulk message may go to: reachable people with a contact who did not /stop."""
+
+    async def participants_of(
+        self, consultation_id: int, *, unfinished_only: bool = False
+    ) -> Sequence[Recipient]:
+        """Participants of the consultation (previews excluded), by participant id."""
+        ...
+
+    async def followers_of(self, project: str) -> Sequence[Recipient]: ...
+
+    async def due_for_reminder(
+        self, consultation_id: int, max_reminders: int
+    ) -> Sequence[Recipient]:
+        """Who started and did not finish and had fewer than ``max_reminders`` reminders."""
+        ...
+
+    async def note_reminded(self, participation_ids: Sequence[int]) -> None:
+        """Count one more reminder for each of these participations."""
+        ...
+
+
+class LeaderLockRepository(Protocol):
+    async def acquire(self, name: str, holder: str, now: datetime, expires_at: datetime) -> bool:
+        """Take or renew the lock until ``expires_at``; False while someone else holds it."""
+        ...
+
+    async def release(self, name: str, holder: str) -> None: ...
+
+
+class RetentionRepository(Protocol):
+    async def anonymise_consultation(self, consultation_id: int) -> RetentionOutcome:
+        """Cut every answer, idea and vote of the consultation loose from its author and
+        erase the authors who have nothing else left (pseudonym, contact, follows)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the ``async with`` block without ``commit()`` rolls back.
 
@@ -152,6 +244,21 @@ class UnitOfWork(Protocol):
 
     @property
     def audit(self) -> AuditRepository: ...
+
+    @property
+    def schedule(self) -> ScheduleRepository: ...
+
+    @property
+    def outbox(self) -> OutboxRepository: ...
+
+    @property
+    def audience(self) -> AudienceRepository: ...
+
+    @property
+    def leader_locks(self) -> LeaderLockRepository: ...
+
+    @property
+    def retention(self) -> RetentionRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

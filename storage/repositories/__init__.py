@@ -5,19 +5,29 @@ unit of work does, so a use case's writes land together or not at all.
 """
 
 from storage.repositories.answers import SqlAnswerRepository
+from storage.repositories.audience import SqlAudienceRepository
 from storage.repositories.audit import SqlAuditRepository
 from storage.repositories.consultations import SqlConsultationRepository
 from storage.repositories.ideas import SqlIdeaRepository
+from storage.repositories.locks import SqlLeaderLockRepository
+from storage.repositories.outbox import SqlOutboxRepository
 from storage.repositories.participants import SqlParticipantRepository
 from storage.repositories.participations import SqlParticipationRepository
+from storage.repositories.retention import SqlRetentionRepository
+from storage.repositories.schedule import SqlScheduleRepository
 from storage.repositories.updates import SqlProcessedUpdateRepository
 
 __all__ = [
     "SqlAnswerRepository",
+    "SqlAudienceRepository",
     "SqlAuditRepository",
     "SqlConsultationRepository",
     "SqlIdeaRepository",
+    "SqlLeaderLockRepository",
+    "SqlOutboxRepository",
     "SqlParticipantRepository",
     "SqlParticipationRepository",
     "SqlProcessedUpdateRepository",
+    "SqlRetentionRepository",
+    "SqlScheduleRepository",
 ]

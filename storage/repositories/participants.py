@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 from sqlalchemy.engine import RowMapping
 
 from storage.repositories._sql import SessionRepository, column_values, upsert_insert
-from storage.tables import answers, contacts, ideas, participants, participations, theme_memberships
+from storage.tables import (
+    answers,
+    contacts,
+    ideas,
+    participants,
+    participations,
+    project_follows,
+    theme_memberships,
+)
 from surveys.entities import Contact, Participant, TextSource
 
 
@@ -95,3 +105,26 @@ class SqlParticipantRepository(SessionRepository):
         query = sa.select(contacts.c.chat_id).where(contacts.c.participant_id == participant_id)
         chat_id = (await self.session.execute(query)).scalar_one_or_none()
         return None if chat_id is None else Contact(participant_id, chat_id)
+
+    async def follow(self, participant_id: int, project: str) -> None:
+        insert = upsert_insert(self.session, project_follows).values(
+            participant_id=participant_id, project=project
+        )
+        await self.session.execute(insert.on_conflict_do_nothing())
+
+    async def unfollow(self, participant_id: int, project: str | None = None) -> int:
+        delete = sa.delete(project_follows).where(
+            project_follows.c.participant_id == participant_id
+        )
+        if project is not None:
+            delete = delete.where(project_follows.c.project == project)
+        result = await self.session.execute(delete)
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def followed_projects(self, participant_id: int) -> Sequence[str]:
+        query = (
+            sa.select(project_follows.c.project)
+            .where(project_follows.c.participant_id == participant_id)
+            .order_by(project_follows.c.project)
+        )
+        return list((await self.session.execute(query)).scalars())

@@ -16,7 +16,7 @@ import pytest
 from aiogram.types import Update
 from aiohttp import web
 
-from bot.app import Application
+from bot.app import BOT_COMMANDS, Application
 from bot.runner import close_application, open_application, run_polling
 from bot.sandbox import BotApiEmulator, FaultConfig
 from bot.sandbox_mode import load_examples
@@ -93,8 +93,8 @@ async def test_commands_are_registered_in_both_languages(polling_bot: Running) -
     await giulia.next_message(timeout=10)
     italian = polling_bot.emulator.commands(language_code="it")
     english = polling_bot.emulator.commands()
-    assert [c["command"] for c in italian] == ["start", "help"]
-    assert [c["command"] for c in english] == ["start", "help"]
+    assert [c["command"] for c in italian] == list(BOT_COMMANDS)
+    assert [c["command"] for c in english] == list(BOT_COMMANDS)
     assert italian[0]["description"] != english[0]["description"]
 
 

@@ -8,6 +8,12 @@ start-consultation-line = • { $title }: { $intro }
 start-choose = Tap a consultation to begin.
 help-text = Here is what I can do:
     /start – the open consultations
+    /idea – send an idea
+    /follow – news about a project (/unfollow to stop)
+    /lang – change language
+    /mydata – a copy of your data
+    /delete – erase your data
+    /stop – no more reminders or announcements
     /help – this help
     You can always send me your idea in a message.
 command-start = Open consultations

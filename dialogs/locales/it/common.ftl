@@ -8,6 +8,12 @@ start-consultation-line = • { $title }: { $intro }
 start-choose = Tocca una consultazione per cominciare.
 help-text = Ecco cosa posso fare:
     /start – le consultazioni aperte
+    /idea – manda un'idea
+    /follow – le novità di un progetto (/unfollow per smettere)
+    /lang – cambia lingua
+    /mydata – una copia dei tuoi dati
+    /delete – cancella i tuoi dati
+    /stop – niente più promemoria né annunci
     /help – questo aiuto
     Puoi sempre scrivermi la tua idea in un messaggio.
 command-start = Le consultazioni aperte

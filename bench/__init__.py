@@ -1,0 +1,1 @@
+"""Benchmarks with their recorded results; not run by the default test command."""

@@ -1,0 +1,111 @@
+"""Background work of a running bot: the scheduler and the outbox sender.
+
+``bot.runner`` starts it after the application is open and stops it before closing. Every
+instance runs the scheduler's clock; only the instance holding the leader lock applies the
+schedule and runs the outbox sender (one sender keeps the whole deployment under Telegram's
+30 messages/s), and a new leader takes both over when the old one stops or dies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from bot.outbox import OutboxSender, SenderSettings, build_sender_bot
+from bot.scheduler import Reconciler, Scheduler, SchedulerSettings
+from bot.settings import Settings
+from storage.store import Storage
+from surveys.clock import SystemClock
+from surveys.ports import Clock
+from surveys.usecases.scheduling import QuietHours
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BackgroundSettings:
+    scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
+    sender: SenderSettings = field(default_factory=SenderSettings)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> BackgroundSettings:
+        quiet = QuietHours.parse(settings.quiet_hours, settings.timezone)
+        return cls(
+            scheduler=SchedulerSettings(quiet=quiet),
+            sender=SenderSettings(timezone=settings.timezone),
+        )
+
+
+class Background:
+    def __init__(
+        self,
+        storage: Storage,
+        *,
+        token: str,
+        api_url: str | None,
+        settings: BackgroundSettings | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.settings = settings or BackgroundSettings()
+        self.clock = clock or SystemClock()
+        self.storage = storage
+        self.bot = build_sender_bot(token, api_url)
+        self.sender = OutboxSender(
+            storage,
+            self.bot,
+            clock=self.clock,
+            settings=self.settings.sender,
+            quiet=self.settings.scheduler.quiet,
+        )
+        self.reconciler = Reconciler(
+            storage,
+            self.clock,
+            settings=self.settings.scheduler,
+            on_leadership=self._leadership,
+        )
+        self.scheduler = Scheduler(self.reconciler)
+        self._sender_stop = asyncio.Event()
+        self._sender_task: asyncio.Task[object] | None = None
+
+    async def start(self) -> None:
+        self.scheduler.start()
+
+    async def stop(self) -> None:
+        await self.scheduler.stop()  # resigns, which stops the sender
+        await self._stop_sender()
+        await self.bot.session.close()
+
+    async def _leadership(self, leader: bool) -> None:
+        if leader:
+            self._sender_stop = asyncio.Event()
+            self._sender_task = asyncio.create_task(self.sender.run(self._sender_stop))
+        else:
+            await self._stop_sender()
+
+    async def _stop_sender(self) -> None:
+        task, self._sender_task = self._sender_task, None
+        if task is None:
+            return
+        self._sender_stop.set()
+        try:
+            await task
+        except Exception:
+            log.exception("the outbox sender stopped with an error")
+
+
+@contextlib.asynccontextmanager
+async def running_background(
+    storage: Storage, settings: Settings, *, token: str, api_url: str | None
+) -> AsyncIterator[Background]:
+    """Scheduler and sender for the duration of the block (what ``bot.runner`` uses)."""
+    background = Background(
+        storage, token=token, api_url=api_url, settings=BackgroundSettings.from_settings(settings)
+    )
+    await background.start()
+    try:
+        yield background
+    finally:
+        await background.stop()

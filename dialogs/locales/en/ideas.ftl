@@ -1,0 +1,27 @@
+# Ideas for listening consultations, following projects, group chats, unexpected input.
+idea-prompt = Write your idea in one message.
+idea-recorded = 💡 Thank you! Your idea for “{ $title }” has been recorded. Send more whenever you like: each message is one idea.
+idea-no-listening = No consultation is collecting ideas right now. Send /start to see the open consultations.
+idea-consent-first = To send ideas to “{ $title }”, please read and accept the privacy notice first, then send your idea again.
+listening-ready = Thank you! Now send your ideas whenever you like: each message is one idea.
+command-idea = Send an idea
+follow-choose = Which project would you like news about? Its announcements will arrive here.
+follow-none = There are no projects to follow yet.
+follow-done = 🔔 You now follow { $name }. Send /unfollow to stop.
+unfollow-choose = Which project do you want to stop following?
+unfollow-none = You are not following any project.
+unfollow-done = You no longer follow { $name }.
+command-follow = Follow a project
+command-unfollow = Stop following a project
+group-private-only = Hi! To protect everyone's privacy I only talk in private chats. Tap the button to talk to me privately.
+button-private-chat = Open a private chat
+unexpected-voice = Sorry, I can't listen to voice or video messages.
+unexpected-sticker = Nice sticker! But I can only read text and button taps.
+unexpected-photo = Sorry, I can't look at photos or files, and I don't keep them.
+unexpected-forward = I can't take forwarded messages as answers: please write in your own words.
+unexpected-other = Sorry, I can't read this kind of message.
+unexpected-text = I'm not sure what to do with this message.
+expect-question = I'm waiting for your answer to this question:
+expect-summary = Your answers are ready: tap Submit under the summary to send them.
+expect-start = Send /start to see the open consultations.
+expect-idea = You can also write your idea for “{ $title }” as a text message.

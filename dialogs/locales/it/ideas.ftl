@@ -1,0 +1,27 @@
+# Idee per le consultazioni di ascolto, progetti da seguire, gruppi, messaggi inattesi.
+idea-prompt = Scrivi la tua idea in un messaggio.
+idea-recorded = 💡 Grazie! La tua idea per «{ $title }» è stata registrata. Mandane altre quando vuoi: ogni messaggio è un'idea.
+idea-no-listening = Al momento nessuna consultazione raccoglie idee. Scrivi /start per vedere le consultazioni aperte.
+idea-consent-first = Per mandare idee a «{ $title }» leggi e accetta prima l'informativa sulla privacy, poi manda di nuovo la tua idea.
+listening-ready = Grazie! Ora mandaci le tue idee quando vuoi: ogni messaggio è un'idea.
+command-idea = Manda un'idea
+follow-choose = Di quale progetto vuoi ricevere le novità? Gli annunci arriveranno qui.
+follow-none = Non ci sono ancora progetti da seguire.
+follow-done = 🔔 Ora segui { $name }. Scrivi /unfollow per smettere.
+unfollow-choose = Quale progetto non vuoi più seguire?
+unfollow-none = Non segui nessun progetto.
+unfollow-done = Non segui più { $name }.
+command-follow = Segui un progetto
+command-unfollow = Smetti di seguire un progetto
+group-private-only = Ciao! Per proteggere la privacy di tutti parlo solo in chat private. Tocca il pulsante per scrivermi in privato.
+button-private-chat = Apri una chat privata
+unexpected-voice = Mi dispiace, non posso ascoltare messaggi vocali o video.
+unexpected-sticker = Bello lo sticker! Ma so leggere solo testo e pulsanti.
+unexpected-photo = Mi dispiace, non posso guardare foto o file, e non li conservo.
+unexpected-forward = Non posso usare messaggi inoltrati come risposte: scrivi con parole tue, per favore.
+unexpected-other = Mi dispiace, non so leggere questo tipo di messaggio.
+unexpected-text = Non so bene cosa fare con questo messaggio.
+expect-question = Aspetto la tua risposta a questa domanda:
+expect-summary = Le tue risposte sono pronte: tocca Invia sotto il riepilogo per mandarle.
+expect-start = Scrivi /start per vedere le consultazioni aperte.
+expect-idea = Puoi anche scrivere la tua idea per «{ $title }» in un messaggio.
