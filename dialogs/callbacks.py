@@ -104,6 +104,7 @@ class Decline(CallbackData, prefix="no"):
 
 class UnderAge(CallbackData, prefix="young"):
     slug: str
+    age: int  # the consultation's minimum age, to say it back without a database read
 
 
 class Withdraw(CallbackData, prefix="wd"):

@@ -172,7 +172,9 @@ def consent(_: Translator, slug: str, version: int, min_age: int) -> InlineKeybo
             [_button(_("button-consent", count=min_age), cb.Consent(v=version, slug=slug).pack())],
             [
                 _button(_("button-decline"), cb.Decline(slug=slug).pack()),
-                _button(_("button-under-age", count=min_age), cb.UnderAge(slug=slug).pack()),
+                _button(
+                    _("button-under-age", count=min_age), cb.UnderAge(slug=slug, age=min_age).pack()
+                ),
             ],
         ]
     )

@@ -22,6 +22,8 @@ KEY_PATTERN = r"^[a-z0-9_]{1,32}$"
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,47}$"
 INVITATION_PREFIX = "inv-"  # deep-link payloads starting with this are staff invitations
 DEFAULT_RETENTION_DAYS = 365
+DEFAULT_MIN_AGE = 14  # the Italian age of digital consent (D.Lgs. 101/2018, art. 2-quinquies)
+DEFAULT_CLOSING_GRACE_MINUTES = 30  # a citizen mid-survey may finish this long after closing
 DEFAULT_TIMEZONE = "Europe/Rome"
 
 # Milan's nine Municipi: the district list a `location` question uses when it names none.
@@ -157,6 +159,8 @@ class SurveyDefinition:
     retention_days: int = DEFAULT_RETENTION_DAYS
     results_note: LocalizedText | None = None
     questions: tuple[Question, ...] = ()
+    min_age: int = DEFAULT_MIN_AGE
+    closing_grace_minutes: int = DEFAULT_CLOSING_GRACE_MINUTES
 
     def question(self, key: str) -> Question:
         for question in self.questions:
@@ -254,6 +258,8 @@ def definition_to_dict(definition: SurveyDefinition) -> dict[str, Any]:
         "retention_days": definition.retention_days,
         "results_note": _text(definition.results_note),
         "questions": [_question_to_dict(q) for q in definition.questions],
+        "min_age": definition.min_age,
+        "closing_grace_minutes": definition.closing_grace_minutes,
     }
 
 
@@ -300,4 +306,6 @@ def definition_from_dict(data: Mapping[str, Any]) -> SurveyDefinition:
         retention_days=data.get("retention_days", DEFAULT_RETENTION_DAYS),
         results_note=data.get("results_note"),
         questions=tuple(_question_from_dict(q) for q in data.get("questions", ())),
+        min_age=data.get("min_age", DEFAULT_MIN_AGE),
+        closing_grace_minutes=data.get("closing_grace_minutes", DEFAULT_CLOSING_GRACE_MINUTES),
     )

@@ -22,7 +22,7 @@ from dialogs.i18n import Translator
 from surveys.definition import INVITATION_PREFIX, SLUG_PATTERN, Mode
 from surveys.ports import Clock, UnitOfWorkFactory
 from surveys.usecases import list_open_consultations, start_participation, withdraw_consent
-from surveys.usecases.citizens import DEFAULT_MIN_AGE, join_consultation
+from surveys.usecases.citizens import join_consultation
 from surveys.usecases.outcomes import (
     ConsentRequired,
     ConsentWithdrawn,
@@ -117,7 +117,6 @@ async def on_consent(
         chat_id=person.chat_id,
         slug=callback_data.slug,
         version=callback_data.v,
-        min_age=DEFAULT_MIN_AGE,
     )
     if isinstance(outcome, ConsentRequired):
         language = person.language_for(outcome.definition)
@@ -161,12 +160,12 @@ async def on_decline(query: CallbackQuery, person: Person) -> None:
         await query.message.answer(_("consent-declined"))
 
 
-async def on_under_age(query: CallbackQuery, person: Person) -> None:
+async def on_under_age(query: CallbackQuery, callback_data: cb.UnderAge, person: Person) -> None:
     _ = Translator(person.language)
     await query.answer()
     await edit_keyboard(query, None)
     if isinstance(query.message, Message):
-        await query.message.answer(_("consent-under-age", count=DEFAULT_MIN_AGE))
+        await query.message.answer(_("consent-under-age", count=callback_data.age))
 
 
 async def on_withdraw(

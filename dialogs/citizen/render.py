@@ -27,7 +27,6 @@ from surveys.definition import (
 )
 from surveys.entities import Consultation
 from surveys.usecases import outcomes
-from surveys.usecases.citizens import DEFAULT_MIN_AGE
 from surveys.usecases.outcomes import Position
 
 MESSAGE_LIMIT = 4000  # Telegram allows 4096 characters; keep room for the header
@@ -192,11 +191,10 @@ async def send_consent(
     definition: SurveyDefinition,
     version: int,
     language: str,
-    *,
-    min_age: int = DEFAULT_MIN_AGE,
 ) -> None:
     """Title, intro, the privacy notice and the age question, with Agree / No / Under age."""
     _ = Translator(language)
+    min_age = definition.min_age
     intro = f"{text_of(definition.title, language)}\n\n{text_of(definition.intro, language)}"
     notice = (
         f"{_('consent-header')}\n\n{text_of(definition.privacy_notice, language)}\n\n"

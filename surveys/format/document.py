@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from surveys.definition import (
+    DEFAULT_CLOSING_GRACE_MINUTES,
     DEFAULT_LANGUAGES,
+    DEFAULT_MIN_AGE,
     DEFAULT_RETENTION_DAYS,
     DEFAULT_TIMEZONE,
     INVITATION_PREFIX,
@@ -31,7 +33,8 @@ _SLUG = re.compile(SLUG_PATTERN)
 TOP_LEVEL_FIELDS = frozenset(
     {
         "slug", "project", "mode", "languages", "title", "intro", "privacy_notice",
-        "results_note", "schedule", "retention_days", "questions",
+        "results_note", "schedule", "retention_days", "questions", "min_age",
+        "closing_grace_minutes",
     }
 )  # fmt: skip
 SCHEDULE_FIELDS = frozenset({"opens_at", "closes_at", "timezone"})
@@ -89,6 +92,10 @@ def _read_document(reporter: Reporter, root: YamlMap) -> SurveyDefinition:
     results_note = fields.text("results_note")
     schedule = _schedule(fields)
     retention_days = _retention_days(fields)
+    min_age = _bounded(fields, "min_age", DEFAULT_MIN_AGE, low=0, high=18)
+    grace = _bounded(
+        fields, "closing_grace_minutes", DEFAULT_CLOSING_GRACE_MINUTES, low=0, high=24 * 60
+    )
     questions = _questions(fields)
     listed = fields.get("questions")
     if mode is Mode.SURVEY and (
@@ -107,6 +114,8 @@ def _read_document(reporter: Reporter, root: YamlMap) -> SurveyDefinition:
         retention_days=retention_days,
         results_note=results_note,
         questions=questions,
+        min_age=min_age,
+        closing_grace_minutes=grace,
     )
 
 
@@ -206,6 +215,18 @@ def _retention_days(fields: Fields) -> int:
             fields.line_of("retention_days"), "retention_days", "retention_not_positive", value=days
         )
     return days
+
+
+def _bounded(fields: Fields, name: str, default: int, *, low: int, high: int) -> int:
+    """An optional whole number that must lie within [low, high]."""
+    value = fields.integer(name)
+    if value is None:
+        return default
+    if not low <= value <= high:
+        fields.report(
+            fields.line_of(name), name, "value_out_of_bounds", low=low, high=high, value=value
+        )
+    return value
 
 
 def _questions(fields: Fields) -> tuple[Question, ...]:

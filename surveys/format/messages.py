@@ -119,6 +119,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "retention_days must be a positive whole number of days, not {value}",
         "it": "retention_days deve essere un numero intero positivo di giorni, non {value}",
     },
+    "value_out_of_bounds": {
+        "en": "must be a whole number from {low} to {high}, not {value}",
+        "it": "deve essere un numero intero da {low} a {high}, non {value}",
+    },
     # --- questions ---
     "invalid_key": {
         "en": 'question key "{value}" must be 1–32 characters of a-z, 0-9 and _',

@@ -9,7 +9,6 @@ listening consultation a free message belongs to, following projects and stoppin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from surveys.definition import Mode, SurveyDefinition
@@ -34,20 +33,19 @@ from surveys.usecases.participants import notice_version, record_consent
 from surveys.usecases.privacy import export_my_data
 from surveys.usecases.rules import (
     NO_GRACE,
+    Grace,
     answers_of,
     definition_of,
     has_closed,
     position_of,
     refusal,
+    resolve_grace,
 )
 
-DEFAULT_MIN_AGE = 14
-"""The Italian age of digital consent (D.Lgs. 101/2018, art. 2-quinquies)."""
 
-
-def consent_version(definition: SurveyDefinition, min_age: int = DEFAULT_MIN_AGE) -> str:
-    """What a citizen agreed to: this privacy notice, and being at least ``min_age``."""
-    return f"{notice_version(definition)}+age{min_age}"
+def consent_version(definition: SurveyDefinition) -> str:
+    """What a citizen agreed to: this privacy notice, and being at least the file's ``min_age``."""
+    return f"{notice_version(definition)}+age{definition.min_age}"
 
 
 @dataclass(frozen=True)
@@ -76,7 +74,6 @@ async def join_consultation(
     chat_id: int,
     slug: str,
     version: int,
-    min_age: int = DEFAULT_MIN_AGE,
 ) -> JoinOutcome:
     """The citizen accepted the notice of survey ``version`` and confirmed their age: begin.
 
@@ -99,7 +96,7 @@ async def join_consultation(
         definition = await definition_of(uow, consultation.id, version)
         participant = await _register(uow, clock, pseudonym, language, chat_id)
         participation = await record_consent(
-            uow, consultation, participant, consent_version(definition, min_age), now
+            uow, consultation, participant, consent_version(definition), now
         )
         assert participation.id is not None
         definition = await definition_of(uow, consultation.id, participation.version)
@@ -129,7 +126,7 @@ async def active_position(
     clock: Clock,
     participant_id: int,
     *,
-    grace: timedelta = NO_GRACE,
+    grace: Grace = NO_GRACE,
 ) -> Position | None:
     """Where the citizen stands in the survey they touched last and have not submitted.
 
@@ -146,12 +143,14 @@ async def active_position(
         candidates.sort(key=lambda p: (p.updated_at is not None, p.updated_at), reverse=True)
         for participation in candidates:
             consultation = await uow.consultations.get(participation.consultation_id)
-            if consultation is None or refusal(consultation, now, grace) is not None:
+            if consultation is None:
                 continue
             assert participation.id is not None
             definition = await definition_of(
                 uow, participation.consultation_id, participation.version
             )
+            if refusal(consultation, now, resolve_grace(grace, definition)) is not None:
+                continue
             answers = await answers_of(uow, participation.id)
             return position_of(participation, definition, answers)
     return None

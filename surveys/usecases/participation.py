@@ -10,7 +10,7 @@ started on, even when a newer version is published meanwhile.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from surveys import engine
 from surveys.definition import AnswerValue, SurveyDefinition
@@ -39,11 +39,13 @@ from surveys.usecases.outcomes import (
 )
 from surveys.usecases.rules import (
     NO_GRACE,
+    Grace,
     answers_of,
     definition_of,
     has_closed,
     position_of,
     refusal,
+    resolve_grace,
 )
 
 
@@ -65,7 +67,7 @@ _Refusal = ParticipationNotFound | AlreadySubmitted | ConsultationClosed | Conse
 
 
 async def _load(
-    uow: UnitOfWork, participation_id: int, now: datetime, grace: timedelta = NO_GRACE
+    uow: UnitOfWork, participation_id: int, now: datetime, grace: Grace = NO_GRACE
 ) -> _Loaded | _Refusal:
     """Read a participation that may still change, or say why it may not.
 
@@ -81,9 +83,9 @@ async def _load(
     consultation = await uow.consultations.get(participation.consultation_id)
     if consultation is None:  # the foreign key makes this a broken database
         raise LookupError(f"participation {participation_id} has no consultation")
-    if has_closed(consultation, now, grace):
-        return ConsultationClosed(consultation)
     definition = await definition_of(uow, participation.consultation_id, participation.version)
+    if has_closed(consultation, now, resolve_grace(grace, definition)):
+        return ConsultationClosed(consultation)
     if participation.consent_version is None:
         return ConsentRequired(consultation, definition, participation)
     answers = await answers_of(uow, participation_id)
@@ -102,7 +104,7 @@ async def start_participation(
     participant_id: int,
     slug: str,
     *,
-    grace: timedelta = NO_GRACE,
+    grace: Grace = NO_GRACE,
 ) -> StartOutcome:
     """Where to begin: resume an existing participation, or ask for consent first."""
     now = clock.now()
@@ -118,7 +120,12 @@ async def start_participation(
         if participation is not None and participation.status is ParticipationStatus.SUBMITTED:
             return AlreadySubmitted(participation)
         under_way = participation is not None and participation.consent_version is not None
-        refused = refusal(consultation, now, grace if under_way else NO_GRACE)
+        in_force = NO_GRACE
+        if under_way:
+            assert participation is not None
+            own = await definition_of(uow, consultation.id, participation.version)
+            in_force = resolve_grace(grace, own)
+        refused = refusal(consultation, now, in_force)
         if refused is not None:
             return refused
         if participation is None or participation.consent_version is None:
@@ -151,7 +158,7 @@ async def record_answer(
     version: int,
     value: AnswerValue | None,
     *,
-    grace: timedelta = NO_GRACE,
+    grace: Grace = NO_GRACE,
 ) -> AnswerOutcome:
     """Store the answer to the current question and move to the next one (or the summary).
 
@@ -202,7 +209,7 @@ async def go_back(
     from_question_key: str | None,
     version: int,
     *,
-    grace: timedelta = NO_GRACE,
+    grace: Grace = NO_GRACE,
 ) -> MoveOutcome:
     """Move to the visible question before ``from_question_key`` (``None`` = from the summary).
 
@@ -228,7 +235,7 @@ async def edit_answer(
     question_key: str,
     version: int,
     *,
-    grace: timedelta = NO_GRACE,
+    grace: Grace = NO_GRACE,
 ) -> MoveOutcome:
     """Move to an answered, visible question so that it can be answered again (from the summary)."""
     now = clock.now()
@@ -258,7 +265,7 @@ async def submit(
     clock: Clock,
     participation_id: int,
     *,
-    grace: timedelta = NO_GRACE,
+    grace: Grace = NO_GRACE,
 ) -> SubmitOutcome:
     """Hand in a complete participation; submitting twice says it was already submitted."""
     now = clock.now()

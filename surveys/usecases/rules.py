@@ -6,6 +6,7 @@ Kept apart from the use cases so that each of those reads as the story of one re
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import Enum
 
 from surveys import engine
 from surveys.definition import AnswerValue, SurveyDefinition
@@ -14,8 +15,24 @@ from surveys.ports import UnitOfWork
 from surveys.usecases.outcomes import ConsultationClosed, ConsultationNotOpen, Position
 
 NO_GRACE = timedelta(0)
-CLOSING_GRACE = timedelta(minutes=30)
-"""How long a citizen already in the middle of a survey may finish it after closing time."""
+
+
+class _GraceRule(Enum):
+    CONSULTATION = "consultation"
+
+
+CLOSING_GRACE = _GraceRule.CONSULTATION
+"""Pass as ``grace=`` to let a citizen already in the middle of a survey finish it after
+closing time, for as long as the consultation file says (``closing_grace_minutes``)."""
+
+Grace = timedelta | _GraceRule
+
+
+def resolve_grace(grace: Grace, definition: SurveyDefinition) -> timedelta:
+    """The grace period in force: a fixed one, or the consultation's own."""
+    if isinstance(grace, timedelta):
+        return grace
+    return timedelta(minutes=definition.closing_grace_minutes)
 
 
 def has_closed(consultation: Consultation, now: datetime, grace: timedelta = NO_GRACE) -> bool:

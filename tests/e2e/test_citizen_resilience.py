@@ -17,7 +17,6 @@ from dialogs.i18n import translate
 from storage.tables import ideas
 from surveys.rejections import Rejection, RejectionCode, explain
 from surveys.usecases import close_consultation
-from surveys.usecases.rules import CLOSING_GRACE
 from tests.e2e.citizen_support import (
     RunningBot,
     button,
@@ -172,11 +171,13 @@ async def test_closing_leaves_a_grace_period_to_those_in_the_middle(tmp_path: Pa
 
         # Closed: newcomers are turned away, but Zoe may go on within the grace period.
         assert (await late.say("/start opencare")).text == translate(it, "consultation-not-open")
+        # opencare.yaml gives 45 minutes (closing_grace_minutes), more than the default 30.
+        rb.clock.offset = timedelta(minutes=40)
         await zoe.tap(first, data=button(first, "a:")["callback_data"])
         role = await zoe.read_until(has_buttons)
         assert "Quale frase" in (role.text or "")
 
-        rb.clock.offset = CLOSING_GRACE + timedelta(minutes=1)
+        rb.clock.offset = timedelta(minutes=46)
         refused = await zoe.tap(role, data=button(role, "a:")["callback_data"])
         assert refused["text"] == translate(it, "consultation-closed")
         assert refused["show_alert"] is True

@@ -728,3 +728,29 @@ def test_example_consultation_is_valid(path: Path) -> None:
     assert [error.format() for error in result.errors] == []
     assert result.definition is not None
     assert definition_from_dict(definition_to_dict(result.definition)) == result.definition
+
+
+# --- minimum age and closing grace, per consultation ----------------------------------------
+
+
+def test_min_age_and_closing_grace_default_to_14_and_30_minutes() -> None:
+    definition = parse_definition(VALID, "valid.yaml").definition
+    assert definition is not None
+    assert (definition.min_age, definition.closing_grace_minutes) == (14, 30)
+
+
+def test_min_age_and_closing_grace_are_read_from_the_file() -> None:
+    extra = "retention_days: 365\nmin_age: 16\nclosing_grace_minutes: 90"
+    text = edit("retention_days: 365", extra)
+    definition = parse_definition(text, "t.yaml").definition
+    assert definition is not None
+    assert (definition.min_age, definition.closing_grace_minutes) == (16, 90)
+    assert definition_from_dict(definition_to_dict(definition)) == definition
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("min_age", "19"), ("min_age", "-1"), ("closing_grace_minutes", "1441")]
+)
+def test_min_age_and_closing_grace_outside_their_bounds_are_errors(field: str, value: str) -> None:
+    text = edit("retention_days: 365", f"retention_days: 365\n{field}: {value}")
+    assert_only(text, line_of(text, f"{field}:"), field, "value_out_of_bounds")

@@ -43,6 +43,7 @@ from surveys.usecases import (
     submit,
     withdraw_consent,
 )
+from surveys.usecases.citizens import consent_version
 from surveys.usecases.outcomes import (
     Accepted,
     AlreadyRecorded,
@@ -64,6 +65,7 @@ from surveys.usecases.outcomes import (
     StatusChanged,
     Submitted,
 )
+from surveys.usecases.rules import CLOSING_GRACE
 from tests.fakes import FakeDatabase
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -467,6 +469,35 @@ async def test_closing_time_refuses_answers_before_the_scheduler_runs(uow_factor
 
     assert isinstance(outcome, ConsultationClosed)
     assert await _answers(uow_factory, pid) == {}
+
+
+@pytest.mark.parametrize(("minutes", "accepted"), [(44, True), (46, False)])
+async def test_the_consultation_file_sets_the_grace_after_closing(
+    uow_factory, clock, minutes: int, accepted: bool
+) -> None:
+    timed = replace(
+        care_survey(),
+        schedule=Schedule(closes_at=NOW + timedelta(minutes=5)),
+        closing_grace_minutes=40,
+    )
+    await load_consultation(uow_factory, timed, clock, open_now=True)
+    _, pid = await _consenting_participant(uow_factory, clock)
+    clock.advance(timedelta(minutes=minutes))  # closed 5 minutes in; grace of 40 minutes
+    district = {"district": "municipio_3"}
+
+    strict = await record_answer(uow_factory, clock, pid, "municipio", 1, district)
+    graced = await record_answer(
+        uow_factory, clock, pid, "municipio", 1, district, grace=CLOSING_GRACE
+    )
+
+    assert isinstance(strict, ConsultationClosed)  # no grace unless the caller asks for it
+    assert isinstance(graced, Accepted) is accepted
+    assert (await _answers(uow_factory, pid) == {"municipio": district}) is accepted
+
+
+def test_the_consent_version_names_the_consultation_minimum_age() -> None:
+    assert consent_version(care_survey()).endswith("+age14")
+    assert consent_version(replace(care_survey(), min_age=16)).endswith("+age16")
 
 
 async def test_new_version_mid_way_keeps_the_old_one_for_started_participations(
