@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.commands import consultations, demo, run, survey
+from bot.commands import consultations, demo, run, survey, themes
 
-COMMAND_MODULES: tuple[ModuleType, ...] = (run, survey, consultations, demo)
+COMMAND_MODULES: tuple[ModuleType, ...] = (run, survey, consultations, demo, themes)
