@@ -70,6 +70,7 @@ def build_dispatcher(
     pepper: bytes,
     clock: Clock | None = None,
     redis_url: str | None = None,
+    admin_ids: frozenset[int] = frozenset(),
 ) -> Dispatcher:
     fsm_storage, isolation = _fsm(redis_url)
     # Isolation on: without it, two quick messages from one citizen are handled in the same
@@ -79,6 +80,7 @@ def build_dispatcher(
     dispatcher["clock"] = clock or SystemClock()
     dispatcher["pepper"] = pepper
     dispatcher["metrics"] = metrics
+    dispatcher["admin_ids"] = admin_ids  # ASCOLTO_ADMINS: admins without a staff row
     dispatcher.include_router(setup_routers())
     return dispatcher
 

@@ -64,7 +64,13 @@ async def open_application(
     storage = Storage.open(settings.database_url)
     metrics = Metrics()
     bot = build_bot(token, api_url, metrics)
-    dispatcher = build_dispatcher(storage, metrics, pepper=pepper, redis_url=settings.redis_url)
+    dispatcher = build_dispatcher(
+        storage,
+        metrics,
+        pepper=pepper,
+        redis_url=settings.redis_url,
+        admin_ids=settings.admin_ids,
+    )
     return Application(bot=bot, dispatcher=dispatcher, storage=storage, metrics=metrics)
 
 

@@ -19,9 +19,11 @@ from surveys.ports import (
     AuditRepository,
     ConsultationRepository,
     IdeaRepository,
+    InvitationRepository,
     ParticipantRepository,
     ParticipationRepository,
     ProcessedUpdateRepository,
+    StaffRepository,
     UnitOfWork,
 )
 
@@ -70,6 +72,14 @@ class UpdateUnitOfWork:
     @property
     def audit(self) -> AuditRepository:
         return self._inner.audit
+
+    @property
+    def staff(self) -> StaffRepository:
+        return self._inner.staff
+
+    @property
+    def invitations(self) -> InvitationRepository:
+        return self._inner.invitations
 
     async def __aenter__(self) -> Self:
         self._committed_in_block = False

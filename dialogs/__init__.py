@@ -17,15 +17,18 @@ if TYPE_CHECKING:  # aiogram takes seconds to import; the text catalogues don't 
 def setup_routers() -> Router:
     from aiogram import Router
 
-    from dialogs import citizen, common
+    from dialogs import citizen, common, staff
     from dialogs.citizen.person import PersonMiddleware
 
     root = Router(name="dialogs")
     person = PersonMiddleware()
     root.message.outer_middleware(person)
     root.callback_query.outer_middleware(person)
-    # Order matters: groups and forwarded messages first, the catch-alls (unknown command,
-    # then anything else) last.
+    # Order matters: staff commands first (private chats only; their role filters turn others
+    # away to an audited "unknown command"), then groups and forwarded messages, the
+    # catch-alls (unknown command, then anything else) last.
+    for router in staff.build_routers():
+        root.include_router(router)
     for router in citizen.build_routers():
         root.include_router(router)
     root.include_router(common.build_router())

@@ -13,6 +13,7 @@ from storage.repositories import (
     SqlAuditRepository,
     SqlConsultationRepository,
     SqlIdeaRepository,
+    SqlInvitationRepository,
     SqlLeaderLockRepository,
     SqlOutboxRepository,
     SqlParticipantRepository,
@@ -20,6 +21,7 @@ from storage.repositories import (
     SqlProcessedUpdateRepository,
     SqlRetentionRepository,
     SqlScheduleRepository,
+    SqlStaffRepository,
 )
 
 
@@ -43,6 +45,8 @@ class SqlUnitOfWork:
     audience: SqlAudienceRepository
     leader_locks: SqlLeaderLockRepository
     retention: SqlRetentionRepository
+    staff: SqlStaffRepository
+    invitations: SqlInvitationRepository
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
@@ -71,6 +75,8 @@ class SqlUnitOfWork:
         self.audience = SqlAudienceRepository(session)
         self.leader_locks = SqlLeaderLockRepository(session)
         self.retention = SqlRetentionRepository(session)
+        self.staff = SqlStaffRepository(session)
+        self.invitations = SqlInvitationRepository(session)
         return self
 
     async def __aexit__(

@@ -20,6 +20,7 @@ from surveys.entities import (
     Contact,
     FreeText,
     Idea,
+    Invitation,
     OutboxMessage,
     OutboxProgress,
     Participant,
@@ -28,6 +29,7 @@ from surveys.entities import (
     Recipient,
     RetentionOutcome,
     ScheduleItem,
+    StaffMember,
     SurveyVersion,
 )
 
@@ -141,6 +143,41 @@ class ProcessedUpdateRepository(Protocol):
 class AuditRepository(Protocol):
     async def add(self, entry: AuditEntry) -> None: ...
 
+    async def list(self, limit: int = 50) -> Sequence[AuditEntry]:
+        """The latest ``limit`` entries, newest first."""
+        ...
+
+
+class StaffRepository(Protocol):
+    """Staff members; one row per Telegram user, revoked rows kept for the audit trail."""
+
+    async def get(self, staff_id: int) -> StaffMember | None: ...
+
+    async def get_by_telegram_user(self, telegram_user_id: int) -> StaffMember | None:
+        """The member's row, revoked or not."""
+        ...
+
+    async def add(self, member: StaffMember) -> StaffMember: ...
+
+    async def update(self, member: StaffMember) -> None: ...
+
+    async def revoke(self, staff_id: int, at: datetime) -> bool:
+        """Revoke an active member; False when there is none with that id (or already revoked)."""
+        ...
+
+    async def list_active(self) -> Sequence[StaffMember]: ...
+
+
+class InvitationRepository(Protocol):
+    async def add(self, invitation: Invitation) -> Invitation: ...
+
+    async def claim(self, token: str, now: datetime) -> Invitation | None:
+        """Mark the invitation used if it is unused and not expired, atomically; the claimed
+        invitation, or ``None`` (a second claim of the same token always gets ``None``)."""
+        ...
+
+    async def get(self, token: str) -> Invitation | None: ...
+
 
 class ScheduleRepository(Protocol):
     """Schedule items: opens, closes, reminders and retention, as rows with due times."""
@@ -244,6 +281,12 @@ class UnitOfWork(Protocol):
 
     @property
     def audit(self) -> AuditRepository: ...
+
+    @property
+    def staff(self) -> StaffRepository: ...
+
+    @property
+    def invitations(self) -> InvitationRepository: ...
 
     @property
     def schedule(self) -> ScheduleRepository: ...

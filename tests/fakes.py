@@ -10,9 +10,11 @@ Concurrency is not modelled: the last commit wins.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import TracebackType
 from typing import Self, TypeVar
 
@@ -25,9 +27,11 @@ from surveys.entities import (
     Contact,
     FreeText,
     Idea,
+    Invitation,
     Participant,
     Participation,
     ParticipationStatus,
+    StaffMember,
     SurveyVersion,
     TextSource,
 )
@@ -53,6 +57,8 @@ class _Tables:
     ideas: dict[int, Idea] = field(default_factory=dict)
     updates: set[int] = field(default_factory=set)
     audit: list[AuditEntry] = field(default_factory=list)
+    staff: dict[int, StaffMember] = field(default_factory=dict)
+    invitations: dict[int, Invitation] = field(default_factory=dict)
 
     def snapshot(self) -> _Tables:
         return _Tables(
@@ -65,6 +71,8 @@ class _Tables:
             ideas=dict(self.ideas),
             updates=set(self.updates),
             audit=list(self.audit),
+            staff=dict(self.staff),
+            invitations=dict(self.invitations),
         )
 
 
@@ -314,6 +322,69 @@ class FakeAudit:
     async def add(self, entry: AuditEntry) -> None:
         self._t.audit.append(_copy(entry))
 
+    async def list(self, limit: int = 50) -> Sequence[AuditEntry]:
+        return [_copy(e) for e in reversed(self._t.audit[-limit:])]
+
+
+class FakeStaff:
+    def __init__(self, t: _Tables, db: FakeDatabase) -> None:
+        self._t, self._db = t, db
+
+    async def get(self, staff_id: int) -> StaffMember | None:
+        found = self._t.staff.get(staff_id)
+        return _copy(found) if found else None
+
+    async def get_by_telegram_user(self, telegram_user_id: int) -> StaffMember | None:
+        found = next(
+            (m for m in self._t.staff.values() if m.telegram_user_id == telegram_user_id), None
+        )
+        return _copy(found) if found else None
+
+    async def add(self, member: StaffMember) -> StaffMember:
+        if await self.get_by_telegram_user(member.telegram_user_id) is not None:
+            raise FakeIntegrityError("duplicate staff telegram_user_id")
+        stored = _insert(member, self._db)
+        self._t.staff[stored.id] = stored
+        return _copy(stored)
+
+    async def update(self, member: StaffMember) -> None:
+        assert member.id is not None
+        self._t.staff[member.id] = _copy(member)
+
+    async def revoke(self, staff_id: int, at: datetime) -> bool:
+        found = self._t.staff.get(staff_id)
+        if found is None or found.revoked_at is not None:
+            return False
+        self._t.staff[staff_id] = dataclasses.replace(found, revoked_at=at)
+        return True
+
+    async def list_active(self) -> Sequence[StaffMember]:
+        return [_copy(m) for _, m in sorted(self._t.staff.items()) if m.revoked_at is None]
+
+
+class FakeInvitations:
+    def __init__(self, t: _Tables, db: FakeDatabase) -> None:
+        self._t, self._db = t, db
+
+    async def add(self, invitation: Invitation) -> Invitation:
+        if any(i.token == invitation.token for i in self._t.invitations.values()):
+            raise FakeIntegrityError("duplicate invitation token")
+        stored = _insert(invitation, self._db)
+        self._t.invitations[stored.id] = stored
+        return _copy(stored)
+
+    async def claim(self, token: str, now: datetime) -> Invitation | None:
+        found = next((i for i in self._t.invitations.values() if i.token == token), None)
+        if found is None or found.used_at is not None or found.expires_at <= now:
+            return None
+        assert found.id is not None
+        claimed = self._t.invitations[found.id] = dataclasses.replace(found, used_at=now)
+        return _copy(claimed)
+
+    async def get(self, token: str) -> Invitation | None:
+        found = next((i for i in self._t.invitations.values() if i.token == token), None)
+        return _copy(found) if found else None
+
 
 class FakeUnitOfWork:
     """One transaction over a snapshot of the fake database."""
@@ -333,6 +404,8 @@ class FakeUnitOfWork:
         self.ideas = FakeIdeas(t, self._db)
         self.updates = FakeUpdates(t, self._db)
         self.audit = FakeAudit(t)
+        self.staff = FakeStaff(t, self._db)
+        self.invitations = FakeInvitations(t, self._db)
         return self
 
     async def __aexit__(

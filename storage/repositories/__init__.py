@@ -15,6 +15,7 @@ from storage.repositories.participants import SqlParticipantRepository
 from storage.repositories.participations import SqlParticipationRepository
 from storage.repositories.retention import SqlRetentionRepository
 from storage.repositories.schedule import SqlScheduleRepository
+from storage.repositories.staff import SqlInvitationRepository, SqlStaffRepository
 from storage.repositories.updates import SqlProcessedUpdateRepository
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "SqlAuditRepository",
     "SqlConsultationRepository",
     "SqlIdeaRepository",
+    "SqlInvitationRepository",
     "SqlLeaderLockRepository",
     "SqlOutboxRepository",
     "SqlParticipantRepository",
@@ -30,4 +32,5 @@ __all__ = [
     "SqlProcessedUpdateRepository",
     "SqlRetentionRepository",
     "SqlScheduleRepository",
+    "SqlStaffRepository",
 ]
