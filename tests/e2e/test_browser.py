@@ -10,75 +10,26 @@ the ``/start`` answer there (that is how bench/screenshots/sandbox-start.png was
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
 import shutil
-import signal
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Page, ViewportSize, async_playwright, expect
 
-from bot.sandbox_mode import run_sandbox
-from bot.settings import Settings
+from tests.e2e.browser_support import CHROMIUM, CHROMIUM_ARGS, needs_chromium, running_sandbox
 
-CHROMIUM = os.environ.get("ASCOLTO_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE: ViewportSize = {"width": 390, "height": 844}
 WAIT_MS = 10_000
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(),
-    reason=f"no Chromium at {CHROMIUM}: install Debian's chromium (apt-get install chromium)",
-)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 async def sandbox_url(tmp_path: Path) -> AsyncIterator[str]:
-    settings = Settings(
-        _env_file=None,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'sandbox.db'}",
-        data_dir=tmp_path / "data",
-        sandbox_port=_free_port(),
-    )
-    ready = asyncio.Event()
-    task = asyncio.create_task(run_sandbox(settings, ready=ready))
-    waiting = asyncio.create_task(ready.wait())
-    await asyncio.wait({task, waiting}, timeout=60, return_when=asyncio.FIRST_COMPLETED)
-    if not ready.is_set():
-        waiting.cancel()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task  # re-raises the start-up error, if that is why it is not ready
-        pytest.fail("the sandbox did not start within 60 s")
-    try:
-        yield f"http://127.0.0.1:{settings.sandbox_port}/"
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        # run_sandbox took over SIGINT/SIGTERM for its own stop event; give them back.
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)
+    async with running_sandbox(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

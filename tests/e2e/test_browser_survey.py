@@ -8,30 +8,21 @@ Chromium is not installed. ``ASCOLTO_SCREENSHOT_DIR`` keeps the screenshots.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import os
 import shutil
-import signal
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Locator, Page, async_playwright, expect
 
-from bot.sandbox_mode import run_sandbox
-from bot.settings import Settings
 from dialogs.i18n import translate
+from tests.e2e.browser_support import CHROMIUM, CHROMIUM_ARGS, needs_chromium, running_sandbox
 
-CHROMIUM = os.environ.get("ASCOLTO_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 WAIT_MS = 15_000
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"
-)
+pytestmark = needs_chromium
 
 # What a person clicks and types, in each language (labels from surveys/examples/opencare.yaml).
 PATH = {
@@ -60,45 +51,16 @@ PATH = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 async def sandbox_url(tmp_path: Path) -> AsyncIterator[str]:
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'sandbox.db'}",
-        data_dir=tmp_path / "data",
-        sandbox_port=_free_port(),
-    )
-    ready = asyncio.Event()
-    task = asyncio.create_task(run_sandbox(settings, ready=ready))
-    waiting = asyncio.create_task(ready.wait())
-    await asyncio.wait({task, waiting}, timeout=60, return_when=asyncio.FIRST_COMPLETED)
-    if not ready.is_set():
-        waiting.cancel()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        pytest.fail("the sandbox did not start within 60 s")
-    try:
-        yield f"http://127.0.0.1:{settings.sandbox_port}/"
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):  # run_sandbox took them over
-            loop.remove_signal_handler(sig)
+    async with running_sandbox(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
 async def page() -> AsyncIterator[Page]:
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             context = await browser.new_context(viewport={"width": 390, "height": 844})
             new_page = await context.new_page()
