@@ -15,11 +15,10 @@ from surveys.definition import Mode, SurveyDefinition
 from surveys.entities import (
     Consultation,
     ConsultationStatus,
-    Contact,
     Participant,
     ParticipationStatus,
 )
-from surveys.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from surveys.ports import Clock, UnitOfWorkFactory
 from surveys.usecases.outcomes import (
     ConsentRequired,
     ConsultationClosed,
@@ -29,7 +28,7 @@ from surveys.usecases.outcomes import (
     Position,
     Started,
 )
-from surveys.usecases.participants import notice_version, record_consent
+from surveys.usecases.participants import ensure_participant, notice_version, record_consent
 from surveys.usecases.privacy import export_my_data
 from surveys.usecases.rules import (
     NO_GRACE,
@@ -94,7 +93,8 @@ async def join_consultation(
             definition = await definition_of(uow, consultation.id, consultation.current_version)
             return ConsentRequired(consultation, definition)
         definition = await definition_of(uow, consultation.id, version)
-        participant = await _register(uow, clock, pseudonym, language, chat_id)
+        registered = await ensure_participant(uow, clock, pseudonym, language, chat_id)
+        participant = registered.participant
         participation = await record_consent(
             uow, consultation, participant, consent_version(definition), now
         )
@@ -104,21 +104,6 @@ async def join_consultation(
         position = position_of(participation, definition, answers)
         await uow.commit()
     return Started(position, resumed=bool(answers))
-
-
-async def _register(
-    uow: UnitOfWork, clock: Clock, pseudonym: str, language: str, chat_id: int
-) -> Participant:
-    participant = await uow.participants.get_by_pseudonym(pseudonym)
-    if participant is None:
-        participant = await uow.participants.add(
-            Participant(pseudonym=pseudonym, language=language, created_at=clock.now())
-        )
-    assert participant.id is not None
-    contact = await uow.participants.get_contact(participant.id)
-    if contact is None or contact.chat_id != chat_id:
-        await uow.participants.set_contact(Contact(participant.id, chat_id))
-    return participant
 
 
 async def active_position(
@@ -228,7 +213,8 @@ async def follow_project(
         consultation = await uow.consultations.get(consultation_id)
         if consultation is None:
             return ConsultationNotFound(str(consultation_id))
-        participant = await _register(uow, clock, pseudonym, language, chat_id)
+        registered = await ensure_participant(uow, clock, pseudonym, language, chat_id)
+        participant = registered.participant
         assert participant.id is not None
         await uow.participants.follow(participant.id, consultation.project)
         if participant.reminders_stopped:

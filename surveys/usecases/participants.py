@@ -54,17 +54,25 @@ async def register_participant(
     (``set_language``) wins over whatever their Telegram client reports.
     """
     async with uow_factory() as uow:
-        participant = await uow.participants.get_by_pseudonym(pseudonym)
-        created = participant is None
-        if participant is None:
-            participant = await uow.participants.add(
-                Participant(pseudonym=pseudonym, language=language, created_at=clock.now())
-            )
-        assert participant.id is not None
-        contact = await uow.participants.get_contact(participant.id)
-        if contact is None or contact.chat_id != chat_id:
-            await uow.participants.set_contact(Contact(participant.id, chat_id))
+        registered = await ensure_participant(uow, clock, pseudonym, language, chat_id)
         await uow.commit()
+    return registered
+
+
+async def ensure_participant(
+    uow: UnitOfWork, clock: Clock, pseudonym: str, language: str, chat_id: int
+) -> Registered:
+    """Inside a unit of work: get or create the participant and keep their contact current."""
+    participant = await uow.participants.get_by_pseudonym(pseudonym)
+    created = participant is None
+    if participant is None:
+        participant = await uow.participants.add(
+            Participant(pseudonym=pseudonym, language=language, created_at=clock.now())
+        )
+    assert participant.id is not None
+    contact = await uow.participants.get_contact(participant.id)
+    if contact is None or contact.chat_id != chat_id:
+        await uow.participants.set_contact(Contact(participant.id, chat_id))
     return Registered(participant, created)
 
 
