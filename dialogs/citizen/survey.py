@@ -520,23 +520,9 @@ async def on_typed(
     if isinstance(parsed, Rejection):
         await message.answer(explain(parsed, language))
         return
-    participation = position.participation
-    assert participation.id is not None
-    outcome = await record_answer(
-        uow_factory,
-        clock,
-        participation.id,
-        question.key,
-        participation.version,
-        parsed,
-        grace=CLOSING_GRACE,
+    await _record_from_message(
+        message, bot, person, uow_factory, clock, position, question, parsed, language
     )
-    if isinstance(outcome, Accepted):
-        await send_position(bot, person.chat_id, consultation_id, outcome.position, language)
-    elif isinstance(outcome, Rejected):
-        await message.answer(explain(outcome.rejection, language))
-    else:
-        await message.answer(refusal_text(outcome, _))
 
 
 async def on_location(
@@ -562,6 +548,34 @@ async def on_location(
         return
     assert message.location is not None
     value = {"lat": message.location.latitude, "lon": message.location.longitude}
+    await _record_from_message(
+        message,
+        bot,
+        person,
+        uow_factory,
+        clock,
+        position,
+        question,
+        value,
+        language,
+        received=_("location-received"),
+    )
+
+
+async def _record_from_message(
+    message: Message,
+    bot: Bot,
+    person: Person,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    position: Position,
+    question: Question,
+    value: AnswerValue,
+    language: str,
+    *,
+    received: str | None = None,
+) -> None:
+    """Record an answer sent as a message (typed text or a pin) and show what comes next."""
     participation = position.participation
     assert participation.id is not None
     outcome = await record_answer(
@@ -574,13 +588,16 @@ async def on_location(
         grace=CLOSING_GRACE,
     )
     if isinstance(outcome, Accepted):
-        # The reply keyboard that asked for the location goes away with this message.
-        await message.answer(_("location-received"), reply_markup=ReplyKeyboardRemove())
-        await send_position(bot, person.chat_id, consultation_id, outcome.position, language)
+        if received is not None:
+            # The reply keyboard that asked for the location goes away with this message.
+            await message.answer(received, reply_markup=ReplyKeyboardRemove())
+        await send_position(
+            bot, person.chat_id, participation.consultation_id, outcome.position, language
+        )
     elif isinstance(outcome, Rejected):
         await message.answer(explain(outcome.rejection, language))
     else:
-        await message.answer(refusal_text(outcome, _))
+        await message.answer(refusal_text(outcome, Translator(language)))
 
 
 def build_router() -> Router:
