@@ -94,6 +94,8 @@ participants = sa.Table(
     sa.Column("consented_at", UtcDateTime),
     sa.Column("reminders_stopped", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("unreachable", sa.Boolean, nullable=False, server_default=sa.false()),
+    # Set by a facilitator for abuse; their later messages are ignored politely. Reversible.
+    sa.Column("blocked_at", UtcDateTime),
     _created_at(),
 )
 
@@ -161,6 +163,8 @@ answers = sa.Table(
     sa.Column("question_key", CleanString(32), nullable=False),
     sa.Column("value", CleanJSON(none_as_null=True)),
     sa.Column("version", sa.Integer, nullable=False),
+    # Hidden by a facilitator: kept (the person may ask for it) but left out of reports.
+    sa.Column("hidden_at", UtcDateTime),
     _created_at("answered_at"),
     # Exactly-once effect of a redelivered or double-tapped answer.
     sa.UniqueConstraint("participation_id", "question_key"),
@@ -174,6 +178,7 @@ ideas = sa.Table(
     _fk("participant_id", "participants.id", nullable=True),
     sa.Column("text", CleanText, nullable=False),
     sa.Column("language", CleanString(8)),
+    sa.Column("hidden_at", UtcDateTime),
     _created_at(),
 )
 
