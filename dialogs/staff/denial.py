@@ -14,7 +14,7 @@ from aiogram.types import CallbackQuery, Message
 
 from dialogs.citizen.person import Person
 from dialogs.common import on_unknown_command
-from dialogs.staff.roles import ADMIN_COMMANDS, REVOKE_PREFIX, STAFF_COMMANDS
+from dialogs.staff.roles import STAFF_CALLBACK_PREFIXES, staff_only_commands
 from dialogs.staff.text import translator
 from surveys.ports import Clock, UnitOfWorkFactory
 from surveys.usecases.staff import record_denial
@@ -38,13 +38,15 @@ async def on_denied_tap(
     clock: Clock,
     person: Person | None = None,
 ) -> None:
-    await record_denial(uow_factory, clock, "revoke", query.from_user.id)
+    # The action is the button's kind (its prefix), never its data: that may be forged.
+    kind = (query.data or "").split(":", 1)[0][:32]
+    await record_denial(uow_factory, clock, f"tap:{kind}", query.from_user.id)
     await query.answer(translator(query, person)("unknown-command"))
 
 
 def build_router() -> Router:
     router = Router(name="staff-denial")
     router.message.filter(F.chat.type == ChatType.PRIVATE)
-    router.message.register(on_denied_command, Command(*ADMIN_COMMANDS, *STAFF_COMMANDS))
-    router.callback_query.register(on_denied_tap, F.data.startswith(REVOKE_PREFIX))
+    router.message.register(on_denied_command, Command(*staff_only_commands()))
+    router.callback_query.register(on_denied_tap, F.data.startswith(STAFF_CALLBACK_PREFIXES))
     return router

@@ -15,7 +15,15 @@ from surveys.usecases.staff import role_of
 
 ADMIN_COMMANDS = ("invite", "staff")
 STAFF_COMMANDS = ("whoami",)
+# Each staff module names its commands here, so the denial router (the last one) can turn
+# away exactly these and nothing a citizen may legitimately send.
+CONSULTATION_COMMANDS: tuple[str, ...] = ()  # dialogs.facilitator.consultations
+BROADCAST_COMMANDS: tuple[str, ...] = ()  # dialogs.facilitator.broadcasts
+MODERATION_COMMANDS: tuple[str, ...] = ()  # dialogs.facilitator.moderation
+STATS_COMMANDS: tuple[str, ...] = ()  # dialogs.facilitator.stats
+THEMES_COMMANDS: tuple[str, ...] = ()  # dialogs.analyst.themes
 ALL_STAFF = frozenset({Role.ADMIN, Role.FACILITATOR, Role.ANALYST})
+FACILITATORS = frozenset({Role.ADMIN, Role.FACILITATOR})
 
 
 class RevokeStaff(CallbackData, prefix="sr"):
@@ -25,6 +33,22 @@ class RevokeStaff(CallbackData, prefix="sr"):
 
 
 REVOKE_PREFIX = RevokeStaff.__prefix__ + RevokeStaff.__separator__
+
+# Callback-data prefixes of staff buttons (``<prefix>:``); a tap by someone without the role
+# reaches the denial router. Each staff module adds its own.
+STAFF_CALLBACK_PREFIXES: tuple[str, ...] = (REVOKE_PREFIX,)
+
+
+def staff_only_commands() -> tuple[str, ...]:
+    return (
+        *ADMIN_COMMANDS,
+        *STAFF_COMMANDS,
+        *CONSULTATION_COMMANDS,
+        *BROADCAST_COMMANDS,
+        *MODERATION_COMMANDS,
+        *STATS_COMMANDS,
+        *THEMES_COMMANDS,
+    )
 
 
 class HasRole(BaseFilter):

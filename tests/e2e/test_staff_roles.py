@@ -137,7 +137,7 @@ async def test_forged_revoke_taps_change_nothing(rb: RunningBot, cast: Cast, per
         assert answer.get("text") == translate(_language(person), "unknown-command")
         assert await _snapshot(rb) == before
         new = (await _audit(rb))[len(audit_before) :]
-        assert [(e["action"], e["target"]) for e in new] == [("denied", "revoke")]
+        assert [(e["action"], e["target"]) for e in new] == [("denied", "tap:sr")]
     await person.silence(0.3)
 
 
