@@ -39,6 +39,17 @@ REVOKE_PREFIX = RevokeStaff.__prefix__ + RevokeStaff.__separator__
 STAFF_CALLBACK_PREFIXES: tuple[str, ...] = (REVOKE_PREFIX,)
 
 
+def roles_for_command(command: str) -> frozenset[Role]:
+    """Who may use a staff command (the role matrix tests read it from here)."""
+    if command in ADMIN_COMMANDS:
+        return frozenset({Role.ADMIN})
+    if command in CONSULTATION_COMMANDS + BROADCAST_COMMANDS + MODERATION_COMMANDS:
+        return FACILITATORS
+    if command in STAFF_COMMANDS + STATS_COMMANDS + THEMES_COMMANDS:
+        return ALL_STAFF
+    raise KeyError(command)
+
+
 def staff_only_commands() -> tuple[str, ...]:
     return (
         *ADMIN_COMMANDS,

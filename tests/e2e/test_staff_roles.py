@@ -20,36 +20,10 @@ from dialogs.i18n import translate
 from dialogs.staff.roles import RevokeStaff
 from storage.tables import audit_log, invitations, staff
 from surveys.definition import INVITATION_PREFIX
-from tests.e2e.citizen_support import Citizen, RunningBot, button, running_bot
+from tests.e2e.citizen_support import Citizen, RunningBot, running_bot
+from tests.e2e.staff_support import Cast, assemble_cast, invite, language_of, staff_row
 
 STAFF_COMMANDS = ("/invite facilitator", "/invite analyst", "/staff", "/whoami")
-
-
-class Cast:
-    """Everyone of the matrix, with their staff row ids once they joined."""
-
-    def __init__(self, rb: RunningBot) -> None:
-        self.admin = rb.citizen("Ada Admin", "it")
-        self.facilitator = rb.citizen("Fabio Facilitatore", "it")
-        self.analyst = rb.citizen("Anna Analyst", "en")
-        self.revoked = rb.citizen("Rita Revocata", "it")
-        self.citizen = rb.citizen("Carla Cittadina", "it")
-        self.staff_ids: dict[str, int] = {}
-
-
-async def _invite(admin: Citizen, role: str) -> str:
-    reply = await admin.say(f"/invite {role}")
-    text = reply.text or ""
-    assert "https://t.me/ascolto_sandbox_bot?start=" + INVITATION_PREFIX in text, text
-    link = next(word for word in text.split() if word.startswith("https://t.me/"))
-    payload = link.split("?start=", 1)[1]
-    assert len(payload) <= 64
-    return payload
-
-
-async def _staff_row(rb: RunningBot, person: Citizen) -> dict[str, Any] | None:
-    rows = [row for row in await rb.rows(staff) if row["telegram_user_id"] == person.user.id]
-    return dict(rows[0]) if rows else None
 
 
 async def _snapshot(rb: RunningBot) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -71,37 +45,7 @@ async def rb(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunningB
 
 @pytest.fixture(scope="module")
 async def cast(rb: RunningBot) -> Cast:
-    people = Cast(rb)
-    rb.app.dispatcher["admin_ids"] = frozenset({people.admin.user.id})
-    for person, role in (
-        (people.facilitator, "facilitator"),
-        (people.analyst, "analyst"),
-        (people.revoked, "facilitator"),
-    ):
-        payload = await _invite(people.admin, role)
-        welcome = await person.say(f"/start {payload}")
-        role_text = translate(person.user.record.language_code or "it", f"role-{role}")
-        assert welcome.text == translate(
-            person.user.record.language_code or "it",
-            "staff-invitation-accepted",
-            {"role": role_text},
-        )
-        row = await _staff_row(rb, person)
-        assert row is not None and row["role"] == role and row["revoked_at"] is None
-        people.staff_ids[role if person is not people.revoked else "revoked"] = row["id"]
-    # The admin revokes Rita with the button of /staff.
-    listing = await people.admin.say("/staff")
-    revoke = button(listing, RevokeStaff(s=people.staff_ids["revoked"]).pack())
-    answer = await people.admin.tap(listing, data=revoke["callback_data"])
-    assert answer["text"] == translate("it", "staff-revoked", {"name": "Rita Revocata"})
-    await people.admin.read()  # the confirmation message
-    row = await _staff_row(rb, people.revoked)
-    assert row is not None and row["revoked_at"] is not None
-    return people
-
-
-def _language(person: Citizen) -> str:
-    return person.user.record.language_code or "it"
+    return await assemble_cast(rb)
 
 
 @pytest.mark.parametrize("persona", ["citizen", "facilitator", "analyst", "revoked"])
@@ -109,7 +53,7 @@ async def test_admin_commands_are_unknown_to_everyone_else(
     rb: RunningBot, cast: Cast, persona: str
 ) -> None:
     person: Citizen = getattr(cast, persona)
-    unknown = translate(_language(person), "unknown-command")
+    unknown = translate(language_of(person), "unknown-command")
     # What any unknown command gets, to compare with.
     assert (await person.say("/nosuchcommand")).text == unknown
     for command in ("/invite facilitator", "/invite analyst", "/staff"):
@@ -134,7 +78,7 @@ async def test_forged_revoke_taps_change_nothing(rb: RunningBot, cast: Cast, per
         before, audit_before = await _snapshot(rb), await _audit(rb)
         forged = RevokeStaff(s=target).pack()
         answer = await person.tap(anchor, data=forged, check=False)
-        assert answer.get("text") == translate(_language(person), "unknown-command")
+        assert answer.get("text") == translate(language_of(person), "unknown-command")
         assert await _snapshot(rb) == before
         new = (await _audit(rb))[len(audit_before) :]
         assert [(e["action"], e["target"]) for e in new] == [("denied", "tap:sr")]
@@ -150,7 +94,7 @@ async def test_whoami_shows_staff_their_role_and_is_unknown_otherwise(
         ("analyst", "analyst"),
     ):
         person: Citizen = getattr(cast, persona)
-        language = _language(person)
+        language = language_of(person)
         reply = await person.say("/whoami")
         role_text = translate(language, f"role-{role}")
         assert reply.text == translate(language, "staff-whoami", {"role": role_text})
@@ -158,7 +102,7 @@ async def test_whoami_shows_staff_their_role_and_is_unknown_otherwise(
         person = getattr(cast, persona)
         audit_before = await _audit(rb)
         reply = await person.say("/whoami")
-        assert reply.text == translate(_language(person), "unknown-command")
+        assert reply.text == translate(language_of(person), "unknown-command")
         new = (await _audit(rb))[len(audit_before) :]
         assert [(e["action"], e["target"]) for e in new] == [("denied", "whoami")]
 
@@ -179,7 +123,7 @@ async def test_admin_lists_invites_and_forged_ids_change_nothing(
     assert all(len(d.encode()) <= 64 for d in datas)
 
     before = await _snapshot(rb)
-    payload = await _invite(admin, "analyst")
+    payload = await invite(admin, "analyst")
     staff_after, invitations_after = await _snapshot(rb)
     assert staff_after == before[0] and len(invitations_after) == len(before[1]) + 1
     assert invitations_after[-1]["token"] == payload[len(INVITATION_PREFIX) :]
@@ -201,18 +145,18 @@ async def test_admin_lists_invites_and_forged_ids_change_nothing(
 
 
 async def test_invitations_work_once_and_expire(rb: RunningBot, cast: Cast) -> None:
-    payload = await _invite(cast.admin, "facilitator")
+    payload = await invite(cast.admin, "facilitator")
     first, second = rb.citizen("Primo", "it"), rb.citizen("Secondo", "en")
     assert (await first.say(f"/start {payload}")).text == translate(
         "it", "staff-invitation-accepted", {"role": translate("it", "role-facilitator")}
     )
     assert (await second.say(f"/start {payload}")).text == translate("en", "staff-invitation-used")
-    assert await _staff_row(rb, second) is None
+    assert await staff_row(rb, second) is None
     assert (await second.say("/start inv-madeuptoken")).text == translate(
         "en", "staff-invitation-unknown"
     )
 
-    late_payload = await _invite(cast.admin, "analyst")
+    late_payload = await invite(cast.admin, "analyst")
     late = rb.citizen("Tardivo", "it")
     rb.clock.offset += timedelta(hours=72, minutes=1)
     try:
@@ -220,7 +164,7 @@ async def test_invitations_work_once_and_expire(rb: RunningBot, cast: Cast) -> N
     finally:
         rb.clock.offset -= timedelta(hours=72, minutes=1)
     assert reply.text == translate("it", "staff-invitation-expired")
-    assert await _staff_row(rb, late) is None
+    assert await staff_row(rb, late) is None
     refused = [e for e in await _audit(rb) if e["action"] == "invitation.refused"]
     assert {e["detail"]["problem"] for e in refused} >= {"used", "unknown", "expired"}
     assert all(e["actor_staff_id"] is None for e in refused)
