@@ -19,11 +19,17 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 from bot.metrics import Metrics
 from bot.middlewares.retry import RetryMiddleware
 from bot.middlewares.unit_of_work import UnitOfWorkMiddleware
+from bot.outbox.progress import ProgressWatcher
 from dialogs import setup_routers
 from dialogs.i18n import LANGUAGES, translate
+from nlp.pii import scrub
+from reports.charts import MatplotlibCharts
+from reports.renderer import ReportFiles
 from storage.store import Storage
 from surveys.clock import SystemClock
 from surveys.ports import Clock
+from surveys.usecases.scheduling import QuietHours
+from surveys.usecases.stats import DEFAULT_TIMEZONE
 
 BOT_COMMANDS = (
     "start",
@@ -71,6 +77,9 @@ def build_dispatcher(
     clock: Clock | None = None,
     redis_url: str | None = None,
     admin_ids: frozenset[int] = frozenset(),
+    timezone: str = DEFAULT_TIMEZONE,
+    quiet_hours: QuietHours | None = None,
+    min_group_size: int = 5,
 ) -> Dispatcher:
     fsm_storage, isolation = _fsm(redis_url)
     # Isolation on: without it, two quick messages from one citizen are handled in the same
@@ -81,6 +90,19 @@ def build_dispatcher(
     dispatcher["pepper"] = pepper
     dispatcher["metrics"] = metrics
     dispatcher["admin_ids"] = admin_ids  # ASCOLTO_ADMINS: admins without a staff row
+    dispatcher["timezone"] = timezone  # ASCOLTO_TIMEZONE: local days of /stats
+    dispatcher["charts"] = MatplotlibCharts()  # matplotlib is imported on the first chart
+    # Broadcasts: ASCOLTO_QUIET_HOURS for the preview's note and the messages' not_before, and
+    # the task that edits a facilitator's progress message (stopped with the dispatcher).
+    dispatcher["quiet_hours"] = quiet_hours
+    watcher = ProgressWatcher(storage.uow)
+    dispatcher["broadcast_progress"] = watcher
+    dispatcher.shutdown.register(watcher.close)
+    # /report and /export: the renderer port, the PII scrubber for quoted and exported text,
+    # and ASCOLTO_MIN_GROUP_SIZE for every breakdown.
+    dispatcher["report_renderer"] = ReportFiles()
+    dispatcher["scrub"] = scrub
+    dispatcher["min_group_size"] = min_group_size
     dispatcher.include_router(setup_routers())
     return dispatcher
 

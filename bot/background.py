@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from bot.outbox import OutboxSender, SenderSettings, build_sender_bot
 from bot.scheduler import Reconciler, Scheduler, SchedulerSettings
 from bot.settings import Settings
+from bot.themes_worker import ThemesWorker
+from nlp.service import NlpThemeEngine
 from storage.store import Storage
 from surveys.clock import SystemClock
 from surveys.ports import Clock
-from surveys.usecases.scheduling import QuietHours
+from surveys.usecases.scheduling import QuietHours, ReminderPolicy
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +31,18 @@ log = logging.getLogger(__name__)
 class BackgroundSettings:
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     sender: SenderSettings = field(default_factory=SenderSettings)
+    min_group_size: int = 5  # themes under this many contributors are not published
 
     @classmethod
     def from_settings(cls, settings: Settings) -> BackgroundSettings:
         quiet = QuietHours.parse(settings.quiet_hours, settings.timezone)
+        reminders = ReminderPolicy(
+            hours_before=settings.reminder_hours_before, max_per_person=settings.reminder_max
+        )
         return cls(
-            scheduler=SchedulerSettings(quiet=quiet),
+            scheduler=SchedulerSettings(quiet=quiet, reminders=reminders),
             sender=SenderSettings(timezone=settings.timezone),
+            min_group_size=settings.min_group_size,
         )
 
 
@@ -60,11 +67,15 @@ class Background:
             settings=self.settings.sender,
             quiet=self.settings.scheduler.quiet,
         )
+        self.themes = ThemesWorker(
+            storage, self.clock, NlpThemeEngine, min_group_size=self.settings.min_group_size
+        )
         self.reconciler = Reconciler(
             storage,
             self.clock,
             settings=self.settings.scheduler,
             on_leadership=self._leadership,
+            themes=self.themes,
         )
         self.scheduler = Scheduler(self.reconciler)
         self._sender_stop = asyncio.Event()
@@ -75,6 +86,7 @@ class Background:
 
     async def stop(self) -> None:
         await self.scheduler.stop()  # resigns, which stops the sender
+        await self.themes.stop()
         await self._stop_sender()
         await self.bot.session.close()
 

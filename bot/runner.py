@@ -23,6 +23,7 @@ from bot.settings import Settings
 from bot.webhook import MIN_SECRET_LENGTH, WebhookReceiver
 from storage.schema import upgrade_schema
 from storage.store import Storage
+from surveys.usecases.scheduling import QuietHours
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,9 @@ async def open_application(
         pepper=pepper,
         redis_url=settings.redis_url,
         admin_ids=settings.admin_ids,
+        timezone=settings.timezone,
+        quiet_hours=QuietHours.parse(settings.quiet_hours, settings.timezone),
+        min_group_size=settings.min_group_size,
     )
     return Application(bot=bot, dispatcher=dispatcher, storage=storage, metrics=metrics)
 

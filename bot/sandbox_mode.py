@@ -19,11 +19,16 @@ from bot.settings import Settings
 from bot.webchat import add_webchat_routes
 from storage.store import Storage
 from surveys.clock import SystemClock
+from surveys.entities import Role, StaffMember
 from surveys.format import load_definition
 from surveys.usecases.consultations import load_consultation
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "surveys" / "examples"
 SANDBOX_PEOPLE = (("Giulia", "it"), ("Tom", "en"))
+# Staff personas of the web chat, so one person can try the facilitator's side too: an admin
+# (its id joins ASCOLTO_ADMINS for this run) and a facilitator (a staff row made at start).
+SANDBOX_ADMIN = ("Ada · admin (staff)", "it")
+SANDBOX_FACILITATOR = ("Fabio · facilitatore (staff)", "it")
 
 
 def sandbox_pepper(data_dir: Path) -> bytes:
@@ -50,13 +55,40 @@ async def start_emulator(settings: Settings) -> BotApiEmulator:
     emulator = BotApiEmulator(host="127.0.0.1", port=settings.sandbox_port)
     add_webchat_routes(emulator.app)
     await emulator.start()
-    for name, language in SANDBOX_PEOPLE:
+    for name, language in (*SANDBOX_PEOPLE, SANDBOX_ADMIN, SANDBOX_FACILITATOR):
         emulator.create_user(name, language_code=language)
     return emulator
 
 
+def _user_id(emulator: BotApiEmulator, name: str) -> int:
+    return next(u.id for u in emulator.world.users.values() if u.first_name == name)
+
+
+def with_sandbox_admin(settings: Settings, emulator: BotApiEmulator) -> Settings:
+    """``settings`` with the admin persona added to ``ASCOLTO_ADMINS`` (this run only)."""
+    admins = [*map(str, sorted(settings.admin_ids)), str(_user_id(emulator, SANDBOX_ADMIN[0]))]
+    return settings.model_copy(update={"admins": ",".join(admins)})
+
+
+async def ensure_sandbox_facilitator(storage: Storage, emulator: BotApiEmulator) -> None:
+    """Make the facilitator persona staff (idempotent: a restarted sandbox finds its row)."""
+    name = SANDBOX_FACILITATOR[0]
+    user_id = _user_id(emulator, name)
+    async with storage.uow() as uow:
+        member = await uow.staff.get_by_telegram_user(user_id)
+        if member is None:
+            await uow.staff.add(
+                StaffMember(user_id, Role.FACILITATOR, name, created_at=SystemClock().now())
+            )
+        elif member.revoked_at is not None or member.role is not Role.FACILITATOR:
+            member.role, member.revoked_at = Role.FACILITATOR, None
+            await uow.staff.update(member)
+        await uow.commit()
+
+
 async def run_sandbox(settings: Settings, *, ready: asyncio.Event | None = None) -> None:
     emulator = await start_emulator(settings)
+    settings = with_sandbox_admin(settings, emulator)
     try:
         app = await open_application(
             settings,
@@ -66,6 +98,7 @@ async def run_sandbox(settings: Settings, *, ready: asyncio.Event | None = None)
         )
         try:
             slugs = await load_examples(app.storage)
+            await ensure_sandbox_facilitator(app.storage, emulator)
             stop = asyncio.Event()
             on_stop_signals(stop.set)
             print(

@@ -23,11 +23,13 @@ import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from storage.retry import is_retryable, retry_transaction
 from storage.store import Storage
+from surveys.entities import ScheduleKind
 from surveys.ports import Clock
 from surveys.usecases.scheduling import (
     AppliedItem,
@@ -82,6 +84,14 @@ class TickReport:
 LeadershipCallback = Callable[[bool], Awaitable[None]]
 
 
+class ThemesHooks(Protocol):
+    """What the leader starts for themes (``bot.themes_worker.ThemesWorker``)."""
+
+    def nightly(self, slug: str) -> None: ...
+
+    def tick(self) -> None: ...
+
+
 class Reconciler:
     """One instance's view of the schedule; ``tick`` does the work."""
 
@@ -93,7 +103,9 @@ class Reconciler:
         worker: str | None = None,
         settings: SchedulerSettings | None = None,
         on_leadership: LeadershipCallback | None = None,
+        themes: ThemesHooks | None = None,
     ) -> None:
+        self.themes = themes
         self.storage = storage
         self.clock = clock
         self.worker = worker or instance_id()
@@ -112,7 +124,11 @@ class Reconciler:
             settings = self.settings
             planned = await retry_transaction(
                 lambda: sync_schedules(
-                    self.storage.uow, self.clock, reminders=settings.reminders, quiet=settings.quiet
+                    self.storage.uow,
+                    self.clock,
+                    reminders=settings.reminders,
+                    quiet=settings.quiet,
+                    nightly_themes=self.themes is not None,
                 )
             )
             applied = []
@@ -127,6 +143,11 @@ class Reconciler:
                     item.item.consultation_id,
                     item.outcome.get("result"),
                 )
+            if self.themes is not None:  # theme jobs start in the background, never wait here
+                for done in applied:
+                    if done.item.kind is ScheduleKind.THEMES and done.outcome.get("slug"):
+                        self.themes.nightly(str(done.outcome["slug"]))
+                self.themes.tick()
             return TickReport(leader=True, applied=applied, planned=planned)
 
     async def _run_one(self) -> AppliedItem | None:

@@ -7,9 +7,30 @@ The names are flat and stable: city IT departments script against them (DESIGN.m
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MAX_REMINDER_HOURS = 24 * 30  # a reminder a month ahead is already more than anyone needs
+MAX_REMINDERS = 10
+
+
+def parse_reminder_hours(text: str) -> tuple[int, ...]:
+    """``"48,24"`` → ``(48, 24)``: distinct whole hours before closing, latest last; ``""`` →
+    no reminders. Anything else is refused with a message that says what to write."""
+    hours: set[int] = set()
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit() or not 1 <= int(part) <= MAX_REMINDER_HOURS:
+            raise ValueError(
+                "ASCOLTO_REMINDER_HOURS must be whole hours before closing, from 1 to "
+                f"{MAX_REMINDER_HOURS}, separated by commas (e.g. 48,24), not {text!r}"
+            )
+        hours.add(int(part))
+    return tuple(sorted(hours, reverse=True))
 
 
 class Settings(BaseSettings):
@@ -33,6 +54,10 @@ class Settings(BaseSettings):
     min_group_size: int = Field(default=5, ge=1)
     nlp_backend: str | None = None
     nlp_model: str | None = None
+    # Reminders to people who started and did not finish: hours before closing (comma-separated;
+    # empty: none) and at most this many per person and consultation.
+    reminder_hours: str = "24"
+    reminder_max: int = 1
 
     @field_validator("database_url")
     @classmethod
@@ -42,6 +67,30 @@ class Settings(BaseSettings):
                 "ASCOLTO_DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
             )
         return value
+
+    @field_validator("reminder_hours")
+    @classmethod
+    def _reminder_hours(cls, value: str) -> str:
+        parse_reminder_hours(value)
+        return value
+
+    @field_validator("reminder_max", mode="before")
+    @classmethod
+    def _reminder_max(cls, value: Any) -> int:
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            number = -1
+        if not 0 <= number <= MAX_REMINDERS:
+            raise ValueError(
+                f"ASCOLTO_REMINDER_MAX must be a whole number from 0 to {MAX_REMINDERS} "
+                f"(reminders per person and consultation), not {value!r}"
+            )
+        return number
+
+    @property
+    def reminder_hours_before(self) -> tuple[int, ...]:
+        return parse_reminder_hours(self.reminder_hours)
 
     @property
     def admin_ids(self) -> frozenset[int]:

@@ -16,15 +16,22 @@ from typing import Self
 
 from surveys.ports import (
     AnswerRepository,
+    AudienceRepository,
     AuditRepository,
     ConsultationRepository,
     IdeaRepository,
     InvitationRepository,
+    OutboxRepository,
     ParticipantRepository,
     ParticipationRepository,
     ProcessedUpdateRepository,
+    ReportRepository,
+    ScheduleRepository,
     StaffRepository,
+    StatsRepository,
+    ThemeRepository,
     UnitOfWork,
+    VectorStore,
 )
 
 
@@ -80,6 +87,34 @@ class UpdateUnitOfWork:
     @property
     def invitations(self) -> InvitationRepository:
         return self._inner.invitations
+
+    @property
+    def outbox(self) -> OutboxRepository:
+        return self._inner.outbox
+
+    @property
+    def audience(self) -> AudienceRepository:
+        return self._inner.audience
+
+    @property
+    def schedule(self) -> ScheduleRepository:
+        return self._inner.schedule
+
+    @property
+    def stats(self) -> StatsRepository:
+        return self._inner.stats
+
+    @property
+    def reports(self) -> ReportRepository:
+        return self._inner.reports
+
+    @property
+    def themes(self) -> ThemeRepository:
+        return self._inner.themes
+
+    @property
+    def vectors(self) -> VectorStore:
+        return self._inner.vectors
 
     async def __aenter__(self) -> Self:
         self._committed_in_block = False

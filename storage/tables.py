@@ -285,6 +285,8 @@ themes = sa.Table(
     sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("position", sa.Integer, nullable=False, server_default="0"),
     sa.Column("quotes", CleanJSON, nullable=False),
+    # "theme", or "other": the run's bucket for texts in no theme (see migration 0005).
+    sa.Column("kind", CleanString(16), nullable=False, server_default="theme"),
 )
 
 # ``source_id`` points at answers.id or ideas.id depending on ``source``: no foreign key can
@@ -312,6 +314,7 @@ theme_curations = sa.Table(
 )
 
 # ``model`` is '' when the backend has none: NULLs would not collide in the unique key.
+# ``text_hash`` is SHA-256 of the raw text, so erasing a person can drop their vectors too.
 vector_cache = sa.Table(
     "vector_cache",
     metadata,
@@ -320,7 +323,7 @@ vector_cache = sa.Table(
     sa.Column("backend", CleanString(64), nullable=False),
     sa.Column("model", CleanString(255), nullable=False, server_default=""),
     sa.Column("dimensions", sa.Integer, nullable=False),
-    sa.Column("location", CleanText, nullable=False),
+    sa.Column("vector", sa.LargeBinary, nullable=False),  # float32, little-endian
     _created_at(),
     sa.UniqueConstraint("text_hash", "backend", "model"),
 )

@@ -19,9 +19,13 @@ from storage.repositories import (
     SqlParticipantRepository,
     SqlParticipationRepository,
     SqlProcessedUpdateRepository,
+    SqlReportRepository,
     SqlRetentionRepository,
     SqlScheduleRepository,
     SqlStaffRepository,
+    SqlStatsRepository,
+    SqlThemeRepository,
+    SqlVectorStore,
 )
 
 
@@ -47,6 +51,10 @@ class SqlUnitOfWork:
     retention: SqlRetentionRepository
     staff: SqlStaffRepository
     invitations: SqlInvitationRepository
+    stats: SqlStatsRepository
+    themes: SqlThemeRepository
+    vectors: SqlVectorStore
+    reports: SqlReportRepository
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
@@ -77,6 +85,10 @@ class SqlUnitOfWork:
         self.retention = SqlRetentionRepository(session)
         self.staff = SqlStaffRepository(session)
         self.invitations = SqlInvitationRepository(session)
+        self.stats = SqlStatsRepository(session)
+        self.themes = SqlThemeRepository(session)
+        self.vectors = SqlVectorStore(session)
+        self.reports = SqlReportRepository(session)
         return self
 
     async def __aexit__(

@@ -59,6 +59,7 @@ class Participant:
     unreachable: bool = False
     created_at: datetime | None = None
     id: int | None = None
+    blocked_at: datetime | None = None  # blocked by a facilitator: messages ignored politely
 
 
 @dataclass
@@ -106,6 +107,7 @@ class Answer:
     version: int
     answered_at: datetime | None = None
     id: int | None = None
+    hidden_at: datetime | None = None  # hidden by a facilitator: left out of themes and reports
 
 
 @dataclass
@@ -118,6 +120,7 @@ class Idea:
     language: str | None = None
     created_at: datetime | None = None
     id: int | None = None
+    hidden_at: datetime | None = None  # hidden by a facilitator: left out of themes and reports
 
 
 class TextSource(StrEnum):
@@ -136,6 +139,21 @@ class FreeText:
     text: str
     question_key: str | None = None
     language: str | None = None
+
+
+@dataclass(frozen=True)
+class ModeratedText:
+    """A free-text answer or an idea as a facilitator moderates it: the text, whether it is
+    hidden, and its author only as a participant id and pseudonym (never who they are)."""
+
+    source: TextSource
+    source_id: int
+    text: str
+    author_id: int | None
+    author_pseudonym: str | None
+    created_at: datetime | None = None
+    hidden_at: datetime | None = None
+    question_key: str | None = None
 
 
 class Role(StrEnum):
@@ -171,6 +189,7 @@ class ScheduleKind(StrEnum):
     CLOSE = "close"
     REMINDER = "reminder"
     RETENTION = "retention"
+    THEMES = "themes"  # nightly re-clustering of an open consultation's themes
 
 
 class ScheduleStatus(StrEnum):
@@ -247,6 +266,16 @@ class OutboxProgress:
 
 
 @dataclass(frozen=True)
+class BatchSummary:
+    """A bulk send as ``/broadcasts`` lists it: its progress and a sample of its text."""
+
+    batch: str
+    progress: OutboxProgress
+    created_at: datetime | None = None
+    sample: str = ""
+
+
+@dataclass(frozen=True)
 class RetentionOutcome:
     """What erasing a consultation's personal data at the end of its retention period did."""
 
@@ -275,8 +304,10 @@ class Theme:
     size: int = 0
     hidden: bool = False
     position: int = 0
+    # ``{"text", "source", "source_id"}``: the source lets erasure drop a person's quotes.
     quotes: list[dict[str, Any]] = field(default_factory=list)
     id: int | None = None
+    kind: str = "theme"  # or "other": the run's bucket for texts in no theme
 
 
 @dataclass(frozen=True)
@@ -288,13 +319,14 @@ class ThemeMembership:
 
 @dataclass(frozen=True)
 class VectorRef:
-    """A cached text vector: which text (by hash), which backend/model, where it is kept."""
+    """A cached text vector: which text (SHA-256 of the raw text), which backend/model, the
+    float32 bytes themselves (``vector_cache.vector``)."""
 
     text_hash: str
     backend: str
     model: str | None
     dimensions: int
-    location: str
+    vector: bytes
 
 
 @dataclass

@@ -15,12 +15,14 @@ from typing import Protocol, Self
 from surveys.entities import (
     Answer,
     AuditEntry,
+    BatchSummary,
     Consultation,
     ConsultationStatus,
     Contact,
     FreeText,
     Idea,
     Invitation,
+    ModeratedText,
     OutboxMessage,
     OutboxProgress,
     Participant,
@@ -31,6 +33,20 @@ from surveys.entities import (
     ScheduleItem,
     StaffMember,
     SurveyVersion,
+    Theme,
+    ThemeCuration,
+    ThemeMembership,
+    ThemeRun,
+)
+from surveys.reporting import AnswerRecord, IdeaRecord, ParticipationRecord, ReportData
+from surveys.stats import DailyChart, DayCount, DropOffChart, ParticipationCounts, QuestionCounts
+from surveys.themes import (
+    Clustered,
+    CuratedGroup,
+    CurationStep,
+    ProgressCallback,
+    Quote,
+    TextRef,
 )
 
 
@@ -93,6 +109,18 @@ class ParticipantRepository(Protocol):
         """The projects this participant follows, by name."""
         ...
 
+    async def block(self, participant_id: int, at: datetime) -> bool:
+        """Block the participant; False when there is none or they already are blocked."""
+        ...
+
+    async def unblock(self, participant_id: int) -> bool:
+        """Lift a block; False when there is no such blocked participant."""
+        ...
+
+    async def list_blocked(self) -> Sequence[Participant]:
+        """Blocked participants, most recently blocked first."""
+        ...
+
 
 class ParticipationRepository(Protocol):
     async def get(self, participation_id: int) -> Participation | None: ...
@@ -121,6 +149,21 @@ class AnswerRepository(Protocol):
 
     async def count(self, consultation_id: int) -> int: ...
 
+    async def moderated(self, answer_id: int) -> ModeratedText | None:
+        """One answer with its author's pseudonym (previews and withdrawals left out)."""
+        ...
+
+    async def for_moderation(
+        self, consultation_id: int, free_text_keys: Collection[tuple[int, str]]
+    ) -> Sequence[ModeratedText]:
+        """Non-blank free-text answers, hidden ones included, newest first; ``free_text_keys``
+        are the (survey version, question key) pairs that are free text."""
+        ...
+
+    async def set_hidden(self, answer_id: int, hidden_at: datetime | None) -> bool:
+        """Hide (a time) or show again (``None``); False when nothing changed."""
+        ...
+
 
 class IdeaRepository(Protocol):
     async def add(self, idea: Idea) -> Idea: ...
@@ -128,6 +171,16 @@ class IdeaRepository(Protocol):
     async def list_for_consultation(self, consultation_id: int) -> Sequence[Idea]: ...
 
     async def list_for_participant(self, participant_id: int) -> Sequence[Idea]: ...
+
+    async def moderated(self, idea_id: int) -> ModeratedText | None: ...
+
+    async def for_moderation(self, consultation_id: int) -> Sequence[ModeratedText]:
+        """Every idea of the consultation, hidden ones included, newest first."""
+        ...
+
+    async def set_hidden(self, idea_id: int, hidden_at: datetime | None) -> bool:
+        """Hide (a time) or show again (``None``); False when nothing changed."""
+        ...
 
 
 class ProcessedUpdateRepository(Protocol):
@@ -216,6 +269,10 @@ class OutboxRepository(Protocol):
 
     async def progress(self, batch: str) -> OutboxProgress: ...
 
+    async def recent_batches(self, prefix: str, limit: int) -> Sequence[BatchSummary]:
+        """The latest ``limit`` batches whose name starts with ``prefix``, newest first."""
+        ...
+
 
 class AudienceRepository(Protocol):
     """Who a bulk message may go to: reachable people with a contact who did not /stop."""
@@ -252,6 +309,198 @@ class RetentionRepository(Protocol):
         """Cut every answer, idea and vote of the consultation loose from its author and
         erase the authors who have nothing else left (pseudonym, contact, follows)."""
         ...
+
+
+class StatsRepository(Protocol):
+    """Aggregates for live statistics, computed by the database (never every answer in
+    Python). Preview participations never count; withdrawn ones only in ``withdrawn``."""
+
+    async def participation_counts(self, consultation_id: int) -> ParticipationCounts: ...
+
+    async def median_completion_seconds(self, consultation_id: int) -> float | None:
+        """Median seconds from start to submission of completed participations, or ``None``."""
+        ...
+
+    async def question_counts(self, consultation_id: int) -> Sequence[QuestionCounts]:
+        """Per question key that anyone answered or stopped at, in no particular order."""
+        ...
+
+    async def answers_per_day(self, consultation_id: int, timezone: str) -> Sequence[DayCount]:
+        """Answers per calendar day in ``timezone`` (days without answers left out), by day."""
+        ...
+
+    async def ideas_per_day(self, consultation_id: int, timezone: str) -> Sequence[DayCount]:
+        """Ideas not hidden by moderation per calendar day in ``timezone``, by day."""
+        ...
+
+
+class ChartRenderer(Protocol):
+    """Draws statistics as PNG images (``reports.charts``); texts arrive translated."""
+
+    def daily(self, chart: DailyChart) -> bytes: ...
+
+    def drop_off(self, chart: DropOffChart) -> bytes: ...
+
+
+class ThemeRepository(Protocol):
+    """Theme runs, themes, memberships and staff curations of a consultation.
+
+    A theme row is the theme's identity: a re-clustering moves the rows that continue into
+    its new run (keeping their ids) and deletes the ones that ended, so the "current" themes
+    of a consultation are those of its latest run, ``other`` bucket included.
+    """
+
+    async def add_run(self, run: ThemeRun) -> ThemeRun: ...
+
+    async def latest_run(self, consultation_id: int) -> ThemeRun | None: ...
+
+    async def current(self, consultation_id: int) -> Sequence[Theme]:
+        """The latest run's themes (``kind`` theme and other), by position."""
+        ...
+
+    async def get(self, theme_id: int) -> tuple[Theme, int] | None:
+        """A theme and its consultation id."""
+        ...
+
+    async def save(self, run_id: int, themes: Sequence[Theme]) -> list[Theme]:
+        """Insert themes without an id, move the others into ``run_id`` and update them."""
+        ...
+
+    async def delete(self, theme_ids: Collection[int]) -> None: ...
+
+    async def memberships(self, consultation_id: int) -> Sequence[ThemeMembership]:
+        """Who is in which current theme (the ``other`` bucket included)."""
+        ...
+
+    async def replace_memberships(
+        self, theme_ids: Collection[int], memberships: Sequence[ThemeMembership]
+    ) -> None:
+        """Drop every membership of ``theme_ids`` and insert ``memberships`` (in bulk)."""
+        ...
+
+    async def add_memberships(self, memberships: Sequence[ThemeMembership]) -> None: ...
+
+    async def remove_memberships(
+        self, theme_ids: Collection[int], refs: Collection[TextRef]
+    ) -> None: ...
+
+    async def text_authors(self, consultation_id: int) -> dict[TextRef, int]:
+        """The participant behind each free text (minimum group size counts people)."""
+        ...
+
+    async def forget_texts(self, refs: Collection[TextRef]) -> int:
+        """Erasure: drop these texts' memberships and quotes everywhere; the rows touched."""
+        ...
+
+    async def add_curation(self, curation: ThemeCuration) -> ThemeCuration: ...
+
+    async def curations(self, consultation_id: int) -> Sequence[ThemeCuration]:
+        """Staff edits in the order they were made."""
+        ...
+
+
+class VectorStore(Protocol):
+    """The database's vector cache, keyed by (raw-text SHA-256, backend, model)."""
+
+    async def get_many(
+        self, backend: str, model: str | None, hashes: Collection[str]
+    ) -> dict[str, bytes]: ...
+
+    async def put_many(
+        self, backend: str, model: str | None, dimensions: int, vectors: dict[str, bytes]
+    ) -> None:
+        """Insert the missing ones (an existing key is kept: same text, same vector)."""
+        ...
+
+    async def forget(self, hashes: Collection[str]) -> int:
+        """Drop these texts' vectors for every backend (erasure)."""
+        ...
+
+
+class ThemeEngine(Protocol):
+    """Clusters and assigns free texts (``nlp.service``); runs its CPU work off the loop.
+
+    ``cacheable`` is False for corpus-fitted backends (tfidf): their vectors are not per text,
+    so the domain neither reads nor writes the vector cache for them.
+    """
+
+    backend: str
+    model: str | None
+    cacheable: bool
+
+    async def vectorise(
+        self, texts: Sequence[str], progress: ProgressCallback | None = None
+    ) -> list[bytes]:
+        """One vector per text (computed from the scrubbed text)."""
+        ...
+
+    async def cluster(
+        self,
+        texts: Sequence[str],
+        vectors: Sequence[bytes] | None,
+        authors: Sequence[int],
+        min_group_size: int,
+        progress: ProgressCallback | None = None,
+    ) -> Clustered: ...
+
+    async def assign(
+        self,
+        texts: Sequence[str],
+        vectors: Sequence[bytes] | None,
+        groups: Sequence[Sequence[int]],
+        new: Sequence[int],
+    ) -> list[int | None]:
+        """For each index in ``new``: the index of the nearest group, or None ("other")."""
+        ...
+
+    async def quotes(
+        self,
+        texts: Sequence[str],
+        vectors: Sequence[bytes] | None,
+        groups: Sequence[Sequence[int]],
+        count: int = 3,
+    ) -> list[list[Quote]]:
+        """Central, diverse verbatim quotes of the scrubbed texts, per group."""
+        ...
+
+    def carry_over(
+        self,
+        previous: dict[int, CuratedGroup],
+        current: Sequence[CuratedGroup],
+        curations: Sequence[CurationStep],
+        fresh_ids: Callable[[], int],
+    ) -> dict[int, CuratedGroup]:
+        """Match ``current`` to ``previous`` by membership overlap, then replay curations.
+
+        Continuing groups keep their previous id; new ones take ids from ``fresh_ids``.
+        """
+        ...
+
+
+class ReportRepository(Protocol):
+    """What the policy report reads (``surveys.usecases.reports``). Previews, withdrawn
+    participations and hidden answers or ideas are never returned; nothing identifies a
+    person (no pseudonym, no Telegram id)."""
+
+    async def participations(self, consultation_id: int) -> Sequence[ParticipationRecord]: ...
+
+    async def answers(self, consultation_id: int) -> Sequence[AnswerRecord]:
+        """Visible answers of those participations, by answer id."""
+        ...
+
+    async def ideas(self, consultation_id: int) -> Sequence[IdeaRecord]:
+        """Visible ideas, each with its author's participation in the consultation if any."""
+        ...
+
+
+class ReportRenderer(Protocol):
+    """Renders a report's data as files (``reports``); ``language`` is ``it`` or ``en``."""
+
+    def html(self, data: ReportData, language: str) -> bytes: ...
+
+    def xlsx(self, data: ReportData, language: str) -> bytes: ...
+
+    def csv(self, data: ReportData, language: str) -> bytes: ...
 
 
 class UnitOfWork(Protocol):
@@ -302,6 +551,18 @@ class UnitOfWork(Protocol):
 
     @property
     def retention(self) -> RetentionRepository: ...
+
+    @property
+    def stats(self) -> StatsRepository: ...
+
+    @property
+    def themes(self) -> ThemeRepository: ...
+
+    @property
+    def vectors(self) -> VectorStore: ...
+
+    @property
+    def reports(self) -> ReportRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -12,11 +12,14 @@ from __future__ import annotations
 import copy
 import dataclasses
 import itertools
-from collections.abc import Sequence
+import statistics
+from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
 from typing import Self, TypeVar
+from zoneinfo import ZoneInfo
 
 from surveys.definition import QuestionType
 from surveys.entities import (
@@ -35,6 +38,7 @@ from surveys.entities import (
     SurveyVersion,
     TextSource,
 )
+from surveys.stats import DayCount, ParticipationCounts, QuestionCounts
 
 T = TypeVar("T")
 
@@ -386,6 +390,114 @@ class FakeInvitations:
         return _copy(found) if found else None
 
 
+class FakeThemes:
+    """Only what erasure needs: which texts were dropped from themes (themes live in SQL
+    tests: tests/integration/test_themes_db.py)."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        self._db = db
+
+    async def forget_texts(self, refs: Collection[tuple[str, int]]) -> int:
+        self._db.__dict__.setdefault("forgotten_texts", set()).update(refs)
+        return 0
+
+
+class FakeVectors:
+    """Only what erasure needs: which cached vectors were dropped."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        self._db = db
+
+    async def forget(self, hashes: Collection[str]) -> int:
+        self._db.__dict__.setdefault("forgotten_vectors", set()).update(hashes)
+        return 0
+
+
+class FakeStats:
+    """``StatsRepository`` in Python over the fake rows, with the SQL's rules: previews never
+    count, withdrawn participations only as withdrawn, days in the given time zone."""
+
+    def __init__(self, t: _Tables) -> None:
+        self._t = t
+
+    def _of(self, consultation_id: int) -> list[Participation]:
+        return [
+            p
+            for p in self._t.participations.values()
+            if p.consultation_id == consultation_id and not p.is_preview
+        ]
+
+    def _counted(self, consultation_id: int) -> list[Participation]:
+        return [
+            p for p in self._of(consultation_id) if p.status is not ParticipationStatus.WITHDRAWN
+        ]
+
+    def _answered(self, participation_id: int | None) -> set[str]:
+        return {key for (pid, key) in self._t.answers if pid == participation_id}
+
+    async def participation_counts(self, consultation_id: int) -> ParticipationCounts:
+        counted = self._counted(consultation_id)
+        submitted = ParticipationStatus.SUBMITTED
+        return ParticipationCounts(
+            participants=len({p.participant_id for p in counted}),
+            joined=len(counted),
+            started=sum(1 for p in counted if p.status is submitted or self._answered(p.id)),
+            completed=sum(1 for p in counted if p.status is submitted),
+            withdrawn=len(self._of(consultation_id)) - len(counted),
+            at_summary=sum(
+                1
+                for p in counted
+                if p.status is ParticipationStatus.IN_PROGRESS and p.current_question is None
+            ),
+        )
+
+    async def median_completion_seconds(self, consultation_id: int) -> float | None:
+        durations = [
+            (p.submitted_at - p.started_at).total_seconds()
+            for p in self._counted(consultation_id)
+            if p.status is ParticipationStatus.SUBMITTED and p.submitted_at and p.started_at
+        ]
+        return statistics.median(durations) if durations else None
+
+    async def question_counts(self, consultation_id: int) -> Sequence[QuestionCounts]:
+        answered: Counter[str] = Counter()
+        stopped: Counter[str] = Counter()
+        for p in self._counted(consultation_id):
+            keys = self._answered(p.id)
+            answered.update(keys)
+            at = p.current_question
+            if p.status is ParticipationStatus.IN_PROGRESS and at is not None and at not in keys:
+                stopped[at] += 1
+        return [
+            QuestionCounts(key, answered[key], stopped[key])
+            for key in sorted(set(answered) | set(stopped))
+        ]
+
+    async def answers_per_day(self, consultation_id: int, timezone: str) -> Sequence[DayCount]:
+        ids = {p.id for p in self._counted(consultation_id)}
+        times = [a.answered_at for a in self._t.answers.values() if a.participation_id in ids]
+        return _per_day(times, timezone)
+
+    async def ideas_per_day(self, consultation_id: int, timezone: str) -> Sequence[DayCount]:
+        previewers = {
+            p.participant_id
+            for p in self._t.participations.values()
+            if p.consultation_id == consultation_id and p.is_preview
+        }
+        times = [
+            i.created_at
+            for i in self._t.ideas.values()
+            if i.consultation_id == consultation_id and i.participant_id not in previewers
+        ]
+        return _per_day(times, timezone)
+
+
+def _per_day(times: Sequence[datetime | None], timezone: str) -> list[DayCount]:
+    zone = ZoneInfo(timezone)
+    days = Counter(at.astimezone(zone).date() for at in times if at is not None)
+    return [DayCount(day, days[day]) for day in sorted(days)]
+
+
 class FakeUnitOfWork:
     """One transaction over a snapshot of the fake database."""
 
@@ -406,6 +518,9 @@ class FakeUnitOfWork:
         self.audit = FakeAudit(t)
         self.staff = FakeStaff(t, self._db)
         self.invitations = FakeInvitations(t, self._db)
+        self.stats = FakeStats(t)
+        self.themes = FakeThemes(self._db)
+        self.vectors = FakeVectors(self._db)
         return self
 
     async def __aexit__(

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.commands import consultations, demo, run, survey, themes
+from bot.commands import consultations, demo, report, run, survey, themes
 
-COMMAND_MODULES: tuple[ModuleType, ...] = (run, survey, consultations, demo, themes)
+COMMAND_MODULES: tuple[ModuleType, ...] = (run, survey, consultations, demo, themes, report)

@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.commands import consultation_themes
+
 if TYPE_CHECKING:
     from surveys.definition import SurveyDefinition
     from surveys.usecases.outcomes import LoadResult
@@ -73,6 +75,7 @@ def register(subparsers: Any) -> None:
         "--lang", choices=("en", "it"), default="en", help="language of the messages (default en)"
     )
     load.set_defaults(handler=load_files)
+    consultation_themes.register(actions)  # ascolto consultations themes SLUG [--full]
 
 
 def load_files(args: argparse.Namespace) -> int:

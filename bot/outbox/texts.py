@@ -1,7 +1,9 @@
 """The text of an outbox message, from its payload, in the recipient's language.
 
 Broadcast payloads carry the facilitator's own text (already in the person's language);
-reminder payloads carry the facts and are worded here, in Italian and English.
+reminder payloads carry the facts (title, closing time) and are worded here from the Fluent
+catalogues (``dialogs/locales/{it,en}/outbox.ftl``), so translators find every sentence the
+bot sends in one place.
 """
 
 from __future__ import annotations
@@ -10,17 +12,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-REMINDER = {
-    "it": (
-        "Promemoria: non hai ancora finito «{title}». La consultazione chiude il {date} alle "
-        "{time}. Scrivi /start per riprendere da dove eri rimasto."
-    ),
-    "en": (
-        'Reminder: you have not finished "{title}" yet. The consultation closes on {date} at '
-        "{time}. Send /start to pick up where you left off."
-    ),
-}
-DATE_FORMAT = {"it": "%d/%m/%Y", "en": "%d/%m/%Y"}
+from dialogs.i18n import LANGUAGES, translate
+
+DATE_FORMAT = "%d/%m/%Y"  # day first in both languages (the audience reads dates the Italian way)
+TIME_FORMAT = "%H:%M"
 
 
 class UnknownPayload(ValueError):
@@ -33,12 +28,16 @@ def render(payload: dict[str, Any], timezone: str = "Europe/Rome") -> str:
         return str(payload["text"])
     if kind == "reminder":
         language = str(payload.get("language"))
-        if language not in REMINDER:
+        if language not in LANGUAGES:
             language = "it"
         closes_at = datetime.fromisoformat(payload["closes_at"]).astimezone(ZoneInfo(timezone))
-        return REMINDER[language].format(
-            title=payload["title"],
-            date=closes_at.strftime(DATE_FORMAT[language]),
-            time=closes_at.strftime("%H:%M"),
+        return translate(
+            language,
+            "outbox-reminder",
+            {
+                "title": payload["title"],
+                "date": closes_at.strftime(DATE_FORMAT),
+                "time": closes_at.strftime(TIME_FORMAT),
+            },
         )
     raise UnknownPayload(f"unknown outbox payload kind {kind!r}")

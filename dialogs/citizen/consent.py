@@ -12,11 +12,12 @@ import re
 
 from aiogram import Bot, F, Router
 from aiogram.filters import CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from dialogs import callbacks as cb
 from dialogs import keyboards
-from dialogs.citizen.person import Person
+from dialogs.citizen.person import PREVIEW_KEY, Person
 from dialogs.citizen.render import edit_keyboard, refusal_text, send_consent, send_position
 from dialogs.i18n import Translator
 from surveys.definition import INVITATION_PREFIX, SLUG_PATTERN, Mode
@@ -107,6 +108,7 @@ async def on_consent(
     person: Person,
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
+    state: FSMContext,
 ) -> None:
     """ "I am old enough and I agree": register, record consent, show the first question."""
     outcome = await join_consultation(
@@ -134,6 +136,13 @@ async def on_consent(
         await query.answer(refusal_text(outcome, Translator(person.language)), show_alert=True)
         return
     position = outcome.position
+    if (
+        person.preview is not None
+        and person.preview.consultation_id == position.participation.consultation_id
+    ):
+        # Staff taking part for real: this consultation's buttons are theirs again, not the
+        # preview's (dialogs.facilitator.preview).
+        await state.update_data({PREVIEW_KEY: None})
     language = person.language_for(position.definition)
     _ = Translator(language)
     await query.answer()

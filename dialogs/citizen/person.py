@@ -17,6 +17,7 @@ from aiogram import BaseMiddleware
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 
+from dialogs.citizen.blocked import BlockedGate
 from dialogs.i18n import LANGUAGES, normalise_language
 from surveys.definition import SurveyDefinition
 from surveys.entities import Participant
@@ -25,6 +26,15 @@ from surveys.pseudonyms import pseudonym
 from surveys.usecases.citizens import find_participant
 
 LANGUAGE_KEY = "language"  # FSM data: a /lang choice made before the person joined anything
+# FSM data set by a staff member's /preview (dialogs.facilitator.preview): the consultation id
+# ("c") and the id of their preview participant ("p"), whose answers never count.
+PREVIEW_KEY = "preview"
+
+
+@dataclass(frozen=True)
+class Preview:
+    consultation_id: int
+    participant_id: int
 
 
 @dataclass(frozen=True)
@@ -33,10 +43,18 @@ class Person:
     chat_id: int
     language: str
     participant: Participant | None
+    preview: Preview | None = None
 
     @property
     def participant_id(self) -> int | None:
         return self.participant.id if self.participant is not None else None
+
+    def participant_id_for(self, consultation_id: int) -> int | None:
+        """Who answers this consultation's buttons: the preview participant while previewing
+        it, so that a test run never touches the person's own answers."""
+        if self.preview is not None and self.preview.consultation_id == consultation_id:
+            return self.preview.participant_id
+        return self.participant_id
 
     def language_for(self, definition: SurveyDefinition) -> str:
         """The person's language if the consultation offers it, else the one it offers."""
@@ -58,6 +76,9 @@ def _sender(event: TelegramObject) -> tuple[User | None, int | None]:
 class PersonMiddleware(BaseMiddleware):
     """Adds ``person`` (or leaves it out for events without a human sender)."""
 
+    def __init__(self) -> None:
+        self.blocked = BlockedGate()
+
     async def __call__(
         self,
         handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
@@ -72,9 +93,24 @@ class PersonMiddleware(BaseMiddleware):
             participant = await find_participant(uow_factory, name)
             language = participant.language if participant is not None else None
             state: FSMContext | None = data.get("state")
-            if language is None and state is not None:
-                language = (await state.get_data()).get(LANGUAGE_KEY)
+            fsm = await state.get_data() if state is not None else {}
+            if language is None:
+                language = fsm.get(LANGUAGE_KEY)
             if language not in LANGUAGES:
                 language = normalise_language(user.language_code)
-            data["person"] = Person(name, chat_id, language, participant)
+            data["person"] = Person(name, chat_id, language, participant, _preview(fsm))
+            # Blocked by a facilitator: a polite notice, nothing processed or stored (their
+            # /mydata and /delete still work: see dialogs.citizen.blocked).
+            blocked = participant is not None and participant.blocked_at is not None
+            if blocked and await self.blocked.turn_away(event, data["person"], data):
+                return None
         return await handler(event, data)
+
+
+def _preview(fsm: dict[str, Any]) -> Preview | None:
+    value = fsm.get(PREVIEW_KEY)
+    if isinstance(value, dict):
+        consultation_id, participant_id = value.get("c"), value.get("p")
+        if isinstance(consultation_id, int) and isinstance(participant_id, int):
+            return Preview(consultation_id, participant_id)
+    return None

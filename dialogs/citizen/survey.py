@@ -31,6 +31,7 @@ from dialogs.i18n import Translator
 from dialogs.keyboards import QuestionKeys, wants_pin
 from surveys import engine
 from surveys.definition import AnswerValue, LocationMode, Mode, Question, QuestionType
+from surveys.entities import ParticipationStatus
 from surveys.ports import Clock, UnitOfWorkFactory
 from surveys.rejections import Rejection, RejectionCode, explain
 from surveys.usecases import edit_answer, go_back, record_answer, submit
@@ -68,6 +69,11 @@ class InSurvey(BaseFilter):
     async def __call__(
         self, message: Message, person: Person, uow_factory: UnitOfWorkFactory, clock: Clock
     ) -> bool | dict[str, Any]:
+        preview = person.preview
+        if preview is not None:  # a staff preview in progress comes first
+            position = await where_is(uow_factory, preview.participant_id, preview.consultation_id)
+            if _under_way(position):
+                return {"position": position}
         if person.participant_id is None:
             return False
         position = await active_position(
@@ -80,9 +86,26 @@ class InSurvey(BaseFilter):
         return {"position": position}
 
 
+def _under_way(position: Position | None) -> bool:
+    return (
+        position is not None
+        and position.participation.status is ParticipationStatus.IN_PROGRESS
+        and not (position.at_summary and position.definition.mode is Mode.LISTENING)
+    )
+
+
 async def _position(
     person: Person, uow_factory: UnitOfWorkFactory, consultation_id: int
 ) -> Position | None:
+    previewer = person.participant_id_for(consultation_id)
+    if previewer is not None and previewer != person.participant_id:
+        # A staff preview of this consultation answers its buttons while it is under way.
+        position = await where_is(uow_factory, previewer, consultation_id)
+        if (
+            position is not None
+            and position.participation.status is ParticipationStatus.IN_PROGRESS
+        ):
+            return position
     if person.participant_id is None:
         return None
     return await where_is(uow_factory, person.participant_id, consultation_id)
@@ -473,10 +496,13 @@ async def on_submit(
         return
     position, _question, language = tapped
     participation = position.participation
-    assert participation.id is not None and person.participant is not None
+    assert participation.id is not None
     outcome = await submit(uow_factory, clock, participation.id, grace=CLOSING_GRACE)
     if isinstance(outcome, Submitted):
         await query.answer(Translator(language)("answer-recorded"))
+        if participation.is_preview:  # a staff test run: no thanks, no follow button
+            await bot.send_message(person.chat_id, Translator(language)("preview-finished"))
+            return
         following = await followed_projects(uow_factory, participation.participant_id)
         consultation = await get_consultation(uow_factory, data.c)
         assert consultation is not None  # the participation refers to it

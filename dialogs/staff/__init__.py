@@ -18,11 +18,18 @@ if TYPE_CHECKING:
 
 
 def build_routers() -> list[Router]:
+    from dialogs.analyst import reports
+    from dialogs.facilitator import broadcasts, consultations, moderation, stats
     from dialogs.staff import admin, denial, invitations, members
 
     return [
         invitations.build_router(),
         admin.build_router(),
         members.build_router(),
+        stats.build_router(),
+        broadcasts.build_router(),
+        moderation.build_router(),
+        *consultations.build_routers(),
+        reports.build_router(),
         denial.build_router(),
     ]

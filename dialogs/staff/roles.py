@@ -17,11 +17,12 @@ ADMIN_COMMANDS = ("invite", "staff")
 STAFF_COMMANDS = ("whoami",)
 # Each staff module names its commands here, so the denial router (the last one) can turn
 # away exactly these and nothing a citizen may legitimately send.
-CONSULTATION_COMMANDS: tuple[str, ...] = ()  # dialogs.facilitator.consultations
-BROADCAST_COMMANDS: tuple[str, ...] = ()  # dialogs.facilitator.broadcasts
-MODERATION_COMMANDS: tuple[str, ...] = ()  # dialogs.facilitator.moderation
-STATS_COMMANDS: tuple[str, ...] = ()  # dialogs.facilitator.stats
+CONSULTATION_COMMANDS: tuple[str, ...] = ("consultations", "preview")  # .facilitator
+BROADCAST_COMMANDS: tuple[str, ...] = ("broadcast", "broadcasts")  # dialogs.facilitator.broadcasts
+MODERATION_COMMANDS: tuple[str, ...] = ("ideas", "answers", "blocked")  # .facilitator.moderation
+STATS_COMMANDS: tuple[str, ...] = ("stats",)  # dialogs.facilitator.stats
 THEMES_COMMANDS: tuple[str, ...] = ()  # dialogs.analyst.themes
+REPORT_COMMANDS: tuple[str, ...] = ("report", "export")  # dialogs.analyst.reports
 ALL_STAFF = frozenset({Role.ADMIN, Role.FACILITATOR, Role.ANALYST})
 FACILITATORS = frozenset({Role.ADMIN, Role.FACILITATOR})
 
@@ -36,7 +37,19 @@ REVOKE_PREFIX = RevokeStaff.__prefix__ + RevokeStaff.__separator__
 
 # Callback-data prefixes of staff buttons (``<prefix>:``); a tap by someone without the role
 # reaches the denial router. Each staff module adds its own.
-STAFF_CALLBACK_PREFIXES: tuple[str, ...] = (REVOKE_PREFIX,)
+STATS_CALLBACK_PREFIX = "sx:"  # dialogs.facilitator.stats.StatsPick
+STAFF_CALLBACK_PREFIXES: tuple[str, ...] = (REVOKE_PREFIX, STATS_CALLBACK_PREFIX)
+# dialogs.facilitator.broadcasts (audience, "not finished" toggle, send/edit/cancel) and
+# dialogs.facilitator.moderation (hide/unhide, block author, unblock, pages).
+BROADCAST_PREFIXES = ("bca:", "bct:", "bcx:")
+MODERATION_PREFIXES = ("mh:", "mb:", "mu:", "mp:")
+STAFF_CALLBACK_PREFIXES += BROADCAST_PREFIXES + MODERATION_PREFIXES
+# dialogs.facilitator.screens: Manage (a consultation's screen), Pick (a ready-made time).
+CONSULTATION_PREFIXES = ("cn:", "cq:")
+STAFF_CALLBACK_PREFIXES += CONSULTATION_PREFIXES
+# dialogs.analyst.reports.ReportPick (a consultation button of /report and /export).
+REPORT_PREFIXES = ("rp:",)
+STAFF_CALLBACK_PREFIXES += REPORT_PREFIXES
 
 
 def roles_for_command(command: str) -> frozenset[Role]:
@@ -45,7 +58,7 @@ def roles_for_command(command: str) -> frozenset[Role]:
         return frozenset({Role.ADMIN})
     if command in CONSULTATION_COMMANDS + BROADCAST_COMMANDS + MODERATION_COMMANDS:
         return FACILITATORS
-    if command in STAFF_COMMANDS + STATS_COMMANDS + THEMES_COMMANDS:
+    if command in STAFF_COMMANDS + STATS_COMMANDS + THEMES_COMMANDS + REPORT_COMMANDS:
         return ALL_STAFF
     raise KeyError(command)
 
@@ -59,6 +72,7 @@ def staff_only_commands() -> tuple[str, ...]:
         *MODERATION_COMMANDS,
         *STATS_COMMANDS,
         *THEMES_COMMANDS,
+        *REPORT_COMMANDS,
     )
 
 

@@ -13,10 +13,14 @@ from storage.repositories.locks import SqlLeaderLockRepository
 from storage.repositories.outbox import SqlOutboxRepository
 from storage.repositories.participants import SqlParticipantRepository
 from storage.repositories.participations import SqlParticipationRepository
+from storage.repositories.reports import SqlReportRepository
 from storage.repositories.retention import SqlRetentionRepository
 from storage.repositories.schedule import SqlScheduleRepository
 from storage.repositories.staff import SqlInvitationRepository, SqlStaffRepository
+from storage.repositories.stats import SqlStatsRepository
+from storage.repositories.themes import SqlThemeRepository
 from storage.repositories.updates import SqlProcessedUpdateRepository
+from storage.repositories.vectors import SqlVectorStore
 
 __all__ = [
     "SqlAnswerRepository",
@@ -30,7 +34,11 @@ __all__ = [
     "SqlParticipantRepository",
     "SqlParticipationRepository",
     "SqlProcessedUpdateRepository",
+    "SqlReportRepository",
     "SqlRetentionRepository",
     "SqlScheduleRepository",
     "SqlStaffRepository",
+    "SqlStatsRepository",
+    "SqlThemeRepository",
+    "SqlVectorStore",
 ]

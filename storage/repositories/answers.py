@@ -2,13 +2,51 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.engine import RowMapping
 
 from storage.repositories._sql import SessionRepository, upsert_insert
-from storage.tables import answers, participations
-from surveys.entities import Answer
+from storage.tables import answers, participants, participations
+from surveys.entities import Answer, ModeratedText, ParticipationStatus, TextSource
+
+
+def _moderated_query() -> sa.Select[tuple[object, ...]]:
+    """Answers with their author, citizens only (no previews, no withdrawn participations)."""
+    return (
+        sa.select(
+            answers.c.id,
+            answers.c.value,
+            answers.c.version,
+            answers.c.question_key,
+            answers.c.answered_at,
+            answers.c.hidden_at,
+            participations.c.participant_id,
+            participants.c.pseudonym,
+        )
+        .join(participations, participations.c.id == answers.c.participation_id)
+        .join(participants, participants.c.id == participations.c.participant_id)
+        .where(
+            participations.c.is_preview.is_(False),
+            participations.c.status != ParticipationStatus.WITHDRAWN.value,
+        )
+    )
+
+
+def _moderated(row: RowMapping) -> ModeratedText:
+    value = row["value"]
+    return ModeratedText(
+        source=TextSource.ANSWER,
+        source_id=row["id"],
+        text=value if isinstance(value, str) else "",
+        author_id=row["participant_id"],
+        author_pseudonym=row["pseudonym"],
+        created_at=row["answered_at"],
+        hidden_at=row["hidden_at"],
+        question_key=row["question_key"],
+    )
 
 
 class SqlAnswerRepository(SessionRepository):
@@ -26,6 +64,7 @@ class SqlAnswerRepository(SessionRepository):
                 version=row["version"],
                 answered_at=row["answered_at"],
                 id=row["id"],
+                hidden_at=row["hidden_at"],
             )
             for row in (await self.session.execute(query)).mappings()
         ]
@@ -76,3 +115,45 @@ class SqlAnswerRepository(SessionRepository):
             )
         )
         return (await self.session.execute(query)).scalar_one()
+
+    # --- moderation ------------------------------------------------------------------------
+    async def moderated(self, answer_id: int) -> ModeratedText | None:
+        query = _moderated_query().where(answers.c.id == answer_id)
+        row = (await self.session.execute(query)).mappings().first()
+        return None if row is None else _moderated(row)
+
+    async def for_moderation(
+        self, consultation_id: int, free_text_keys: Collection[tuple[int, str]]
+    ) -> Sequence[ModeratedText]:
+        if not free_text_keys:
+            return []
+        query = (
+            _moderated_query()
+            .where(
+                participations.c.consultation_id == consultation_id,
+                answers.c.question_key.in_({key for _, key in free_text_keys}),
+            )
+            .order_by(answers.c.id.desc())
+        )
+        # A key is free text only in the versions that say so (see free_texts); blank and
+        # skipped answers are not texts.
+        return [
+            _moderated(row)
+            for row in (await self.session.execute(query)).mappings()
+            if (row["version"], row["question_key"]) in free_text_keys
+            and isinstance(row["value"], str)
+            and row["value"].strip()
+        ]
+
+    async def set_hidden(self, answer_id: int, hidden_at: datetime | None) -> bool:
+        unchanged = (
+            answers.c.hidden_at.is_(None)
+            if hidden_at is not None
+            else answers.c.hidden_at.is_not(None)
+        )
+        result = await self.session.execute(
+            sa.update(answers)
+            .where(answers.c.id == answer_id, unchanged)
+            .values(hidden_at=hidden_at)
+        )
+        return int(getattr(result, "rowcount", 0) or 0) == 1

@@ -1,7 +1,8 @@
 """Who bulk messages and reminders go to.
 
-Everyone returned has a contact row, did not send /stop (``reminders_stopped``) and has not
-blocked the bot (``unreachable``); previews and withdrawn participations never count.
+Everyone returned has a contact row, did not send /stop (``reminders_stopped``), has not
+blocked the bot (``unreachable``) and is not blocked by a facilitator (``blocked_at``);
+previews and withdrawn participations never count.
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ _UPDATE_CHUNK = 500
 
 
 def _reachable() -> list[sa.ColumnElement[bool]]:
-    return [participants.c.reminders_stopped.is_(False), participants.c.unreachable.is_(False)]
+    return [
+        participants.c.reminders_stopped.is_(False),
+        participants.c.unreachable.is_(False),
+        # Blocked by a facilitator: a reminder to "send /start" would only get the notice.
+        participants.c.blocked_at.is_(None),
+    ]
 
 
 class SqlAudienceRepository(SessionRepository):

@@ -111,7 +111,8 @@ class SqlConsultationRepository(SessionRepository):
 
         A key is free text only in the versions whose definition says so, so answers are
         matched on (version, key). Previews (staff trying a survey) and withdrawn
-        participations are left out. Skipped and blank answers are not texts. An answer's
+        participations are left out, and so is whatever a facilitator hid (moderation).
+        Skipped and blank answers are not texts. An answer's
         language is unknown here (the participant's interface language says little about
         what they typed); ideas carry the language they were sent with.
         """
@@ -134,6 +135,7 @@ class SqlConsultationRepository(SessionRepository):
                     participations.c.consultation_id == consultation_id,
                     participations.c.is_preview.is_(False),
                     participations.c.status != ParticipationStatus.WITHDRAWN.value,
+                    answers.c.hidden_at.is_(None),  # hidden by a facilitator (moderation)
                     answers.c.question_key.in_({key for _, key in free_text_keys}),
                 )
                 .order_by(answers.c.id)
@@ -143,7 +145,7 @@ class SqlConsultationRepository(SessionRepository):
                     texts.append(FreeText(TextSource.ANSWER, answer_id, value, question_key=key))
         idea_rows = await self.session.execute(
             sa.select(ideas.c.id, ideas.c.text, ideas.c.language)
-            .where(ideas.c.consultation_id == consultation_id)
+            .where(ideas.c.consultation_id == consultation_id, ideas.c.hidden_at.is_(None))
             .order_by(ideas.c.id)
         )
         texts.extend(

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from storage.repositories._sql import SessionRepository, column_values, upsert_insert
 from storage.tables import contacts, outbox, participants
-from surveys.entities import OutboxMessage, OutboxProgress, OutboxStatus
+from surveys.entities import BatchSummary, OutboxMessage, OutboxProgress, OutboxStatus
 
 # Rows per INSERT: well under SQLite's limit on bound parameters.
 _INSERT_CHUNK = 500
@@ -72,6 +72,35 @@ class SqlOutboxRepository(SessionRepository):
             pending=counts.get(OutboxStatus.PENDING.value, 0),
             sending=counts.get(OutboxStatus.SENDING.value, 0),
         )
+
+    async def recent_batches(self, prefix: str, limit: int) -> Sequence[BatchSummary]:
+        """Counted from the rows themselves, so it is right after a restart too."""
+        latest = (
+            sa.select(
+                outbox.c.batch,
+                sa.func.min(outbox.c.created_at).label("created_at"),
+                sa.func.min(outbox.c.id).label("first_id"),
+            )
+            .where(outbox.c.batch.startswith(prefix, autoescape=True))
+            .group_by(outbox.c.batch)
+            .order_by(sa.func.min(outbox.c.id).desc())
+            .limit(limit)
+        )
+        batches = (await self.session.execute(latest)).all()
+        summaries = []
+        for batch, created_at, first_id in batches:
+            payload = (
+                await self.session.execute(
+                    sa.select(outbox.c.payload).where(outbox.c.id == first_id)
+                )
+            ).scalar_one()
+            sample = str(payload.get("text", "")) if isinstance(payload, dict) else ""
+            summaries.append(
+                BatchSummary(
+                    batch, await self.progress(batch), created_at=created_at, sample=sample
+                )
+            )
+        return summaries
 
     async def get(self, message_id: int) -> OutboxMessage | None:
         row = (

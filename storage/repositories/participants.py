@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import RowMapping
@@ -30,6 +31,7 @@ def _participant(row: RowMapping) -> Participant:
         unreachable=row["unreachable"],
         created_at=row["created_at"],
         id=row["id"],
+        blocked_at=row["blocked_at"],
     )
 
 
@@ -128,3 +130,28 @@ class SqlParticipantRepository(SessionRepository):
             .order_by(project_follows.c.project)
         )
         return list((await self.session.execute(query)).scalars())
+
+    # --- moderation: blocking a participant who abuses the bot --------------------------------
+    async def block(self, participant_id: int, at: datetime) -> bool:
+        result = await self.session.execute(
+            sa.update(participants)
+            .where(participants.c.id == participant_id, participants.c.blocked_at.is_(None))
+            .values(blocked_at=at)
+        )
+        return int(getattr(result, "rowcount", 0) or 0) == 1
+
+    async def unblock(self, participant_id: int) -> bool:
+        result = await self.session.execute(
+            sa.update(participants)
+            .where(participants.c.id == participant_id, participants.c.blocked_at.is_not(None))
+            .values(blocked_at=None)
+        )
+        return int(getattr(result, "rowcount", 0) or 0) == 1
+
+    async def list_blocked(self) -> Sequence[Participant]:
+        query = (
+            sa.select(participants)
+            .where(participants.c.blocked_at.is_not(None))
+            .order_by(participants.c.blocked_at.desc(), participants.c.id.desc())
+        )
+        return [_participant(row) for row in (await self.session.execute(query)).mappings()]

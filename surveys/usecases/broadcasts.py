@@ -94,22 +94,34 @@ async def enqueue_broadcast(
     Queued during ``quiet`` hours, the messages wait until quiet hours end.
     """
     check_texts(texts)
+    async with uow_factory() as uow:
+        queued = await _queue(uow, clock, batch, audience, texts, quiet)
+        await uow.commit()
+    return queued
+
+
+async def _queue(
+    uow: UnitOfWork,
+    clock: Clock,
+    batch: str,
+    audience: Audience,
+    texts: Mapping[str, str],
+    quiet: QuietHours | None,
+) -> BroadcastQueued:
     now = clock.now()
     not_before = quiet.postpone(now) if quiet is not None else now
-    async with uow_factory() as uow:
-        recipients = await _recipients(uow, audience)
-        messages = [
-            OutboxMessage(
-                dedupe_key=f"{batch}:{recipient.participant_id}",
-                payload={"kind": "text", "text": text_for(texts, recipient.language)},
-                participant_id=recipient.participant_id,
-                not_before=not_before if not_before > now else None,
-                batch=batch,
-            )
-            for recipient in recipients
-        ]
-        enqueued = await uow.outbox.enqueue(messages)
-        await uow.commit()
+    recipients = await _recipients(uow, audience)
+    messages = [
+        OutboxMessage(
+            dedupe_key=f"{batch}:{recipient.participant_id}",
+            payload={"kind": "text", "text": text_for(texts, recipient.language)},
+            participant_id=recipient.participant_id,
+            not_before=not_before if not_before > now else None,
+            batch=batch,
+        )
+        for recipient in recipients
+    ]
+    enqueued = await uow.outbox.enqueue(messages)
     return BroadcastQueued(batch=batch, audience_size=len(recipients), enqueued=enqueued)
 
 

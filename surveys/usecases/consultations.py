@@ -31,49 +31,57 @@ async def load_consultation(
     open_now: bool = False,
 ) -> LoadResult:
     """Create the consultation, add a version if the survey changed, refresh its schedule."""
-    now = clock.now()
-    content_hash = definition.content_hash()
     async with uow_factory() as uow:
-        consultation = await uow.consultations.get_by_slug(definition.slug)
-        if consultation is None:
-            consultation = await uow.consultations.add(
-                Consultation(
-                    slug=definition.slug,
-                    project=definition.project,
-                    mode=definition.mode,
-                    status=ConsultationStatus.DRAFT,
-                    current_version=1,
-                    opens_at=definition.schedule.opens_at,
-                    closes_at=definition.schedule.closes_at,
-                    created_at=now,
-                )
-            )
-            assert consultation.id is not None
-            await uow.consultations.add_version(
-                SurveyVersion(consultation.id, 1, content_hash, definition, created_at=now)
-            )
-            change, stored_schedule = LoadChange.CREATED, None
-        else:
-            assert consultation.id is not None
-            change = await _add_version_if_changed(uow, consultation, definition, content_hash, now)
-            stored_schedule = (consultation.opens_at, consultation.closes_at)
-            consultation.project = definition.project
-            consultation.mode = definition.mode
-            consultation.opens_at = definition.schedule.opens_at
-            consultation.closes_at = definition.schedule.closes_at
-        if open_now:
-            _open(consultation, now)
-        elif consultation.status is ConsultationStatus.DRAFT and consultation.opens_at is not None:
-            # A schedule makes a draft wait for its opening time (the scheduler opens it).
-            consultation.status = ConsultationStatus.SCHEDULED
-        # Compared after opening, which may drop a past closing time: loading the same file
-        # with --open again must report no change.
-        schedule_changed = stored_schedule is not None and stored_schedule != (
-            consultation.opens_at,
-            consultation.closes_at,
-        )
-        await uow.consultations.update(consultation)
+        result = await apply_definition(uow, definition, clock.now(), open_now=open_now)
         await uow.commit()
+    return result
+
+
+async def apply_definition(
+    uow: UnitOfWork, definition: SurveyDefinition, now: datetime, *, open_now: bool = False
+) -> LoadResult:
+    """``load_consultation`` inside the caller's unit of work (which commits), so that a
+    facilitator's upload and its audit entry commit together."""
+    content_hash = definition.content_hash()
+    consultation = await uow.consultations.get_by_slug(definition.slug)
+    if consultation is None:
+        consultation = await uow.consultations.add(
+            Consultation(
+                slug=definition.slug,
+                project=definition.project,
+                mode=definition.mode,
+                status=ConsultationStatus.DRAFT,
+                current_version=1,
+                opens_at=definition.schedule.opens_at,
+                closes_at=definition.schedule.closes_at,
+                created_at=now,
+            )
+        )
+        assert consultation.id is not None
+        await uow.consultations.add_version(
+            SurveyVersion(consultation.id, 1, content_hash, definition, created_at=now)
+        )
+        change, stored_schedule = LoadChange.CREATED, None
+    else:
+        assert consultation.id is not None
+        change = await _add_version_if_changed(uow, consultation, definition, content_hash, now)
+        stored_schedule = (consultation.opens_at, consultation.closes_at)
+        consultation.project = definition.project
+        consultation.mode = definition.mode
+        consultation.opens_at = definition.schedule.opens_at
+        consultation.closes_at = definition.schedule.closes_at
+    if open_now:
+        _open(consultation, now)
+    elif consultation.status is ConsultationStatus.DRAFT and consultation.opens_at is not None:
+        # A schedule makes a draft wait for its opening time (the scheduler opens it).
+        consultation.status = ConsultationStatus.SCHEDULED
+    # Compared after opening, which may drop a past closing time: loading the same file
+    # with --open again must report no change.
+    schedule_changed = stored_schedule is not None and stored_schedule != (
+        consultation.opens_at,
+        consultation.closes_at,
+    )
+    await uow.consultations.update(consultation)
     return LoadResult(
         slug=consultation.slug,
         consultation_id=consultation.id,

@@ -84,7 +84,9 @@ async def _load(
     if consultation is None:  # the foreign key makes this a broken database
         raise LookupError(f"participation {participation_id} has no consultation")
     definition = await definition_of(uow, participation.consultation_id, participation.version)
-    if has_closed(consultation, now, resolve_grace(grace, definition)):
+    # A staff preview (``consultation_admin.start_preview``) runs whatever the status.
+    closed = has_closed(consultation, now, resolve_grace(grace, definition))
+    if closed and not participation.is_preview:
         return ConsultationClosed(consultation)
     if participation.consent_version is None:
         return ConsentRequired(consultation, definition, participation)

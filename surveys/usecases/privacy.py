@@ -10,9 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from surveys.entities import Participation
+from surveys.entities import Participation, TextSource
 from surveys.ports import UnitOfWork, UnitOfWorkFactory
+from surveys.themes import TextRef
 from surveys.usecases.outcomes import ParticipantNotFound
+from surveys.usecases.themes import forget_texts
 
 
 def _time(value: datetime | None) -> str | None:
@@ -104,6 +106,22 @@ async def erase_participant(uow_factory: UnitOfWorkFactory, participant_id: int)
     async with uow_factory() as uow:
         if await uow.participants.get(participant_id) is None:
             return False
+        await forget_texts(uow, await _their_texts(uow, participant_id))
         await uow.participants.delete(participant_id)
         await uow.commit()
     return True
+
+
+async def _their_texts(uow: UnitOfWork, participant_id: int) -> list[tuple[TextRef, str]]:
+    """The person's free texts (answers and ideas), so themes, quotes and cached vectors
+    built from them go too (memberships have no foreign key; quotes are copies)."""
+    texts: list[tuple[TextRef, str]] = []
+    for participation in await uow.participations.list_for_participant(participant_id):
+        assert participation.id is not None
+        for answer in await uow.answers.for_participation(participation.id):
+            if isinstance(answer.value, str) and answer.id is not None:
+                texts.append(((TextSource.ANSWER.value, answer.id), answer.value))
+    for idea in await uow.ideas.list_for_participant(participant_id):
+        if idea.id is not None:
+            texts.append(((TextSource.IDEA.value, idea.id), idea.text))
+    return texts

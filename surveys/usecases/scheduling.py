@@ -14,7 +14,7 @@ transaction, so its effects and its ``done`` mark commit together or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -36,6 +36,9 @@ DEFAULT_TIMEZONE = "Europe/Rome"
 
 # Rows a sync may cancel when a consultation changes; retention is handled on its own.
 _PLANNED_KINDS = (ScheduleKind.OPEN, ScheduleKind.CLOSE, ScheduleKind.REMINDER)
+
+# When the nightly re-clustering of open consultations runs (local time, quiet for people).
+NIGHTLY_THEMES_AT = time(3, 0)
 
 
 # --- local time -------------------------------------------------------------------------------
@@ -120,13 +123,14 @@ async def sync_schedules(
     *,
     reminders: ReminderPolicy = ReminderPolicy(),
     quiet: QuietHours = QuietHours(),
+    nightly_themes: bool = False,
 ) -> ScheduleChanges:
     """Make every consultation's pending schedule rows match its status and times."""
     now = clock.now()
     changes = ScheduleChanges()
     async with uow_factory() as uow:
         for consultation in await uow.consultations.list():
-            await _plan(uow, consultation, now, reminders, quiet, changes)
+            await _plan(uow, consultation, now, reminders, quiet, changes, nightly_themes)
         await uow.commit()
     return changes
 
@@ -187,6 +191,7 @@ async def _plan(
     reminders: ReminderPolicy,
     quiet: QuietHours,
     changes: ScheduleChanges,
+    nightly_themes: bool = False,
 ) -> None:
     assert consultation.id is not None
     items = await uow.schedule.for_consultation(consultation.id)
@@ -200,17 +205,22 @@ async def _plan(
     for item in items:
         if item.status is not ScheduleStatus.PENDING:
             continue
-        keep = (
-            closed
-            if item.kind is ScheduleKind.RETENTION
-            else (item.kind, _utc(item.due_at)) in wanted
-        )
+        if item.kind is ScheduleKind.THEMES:
+            keep = consultation.status is ConsultationStatus.OPEN
+        else:
+            keep = (
+                closed
+                if item.kind is ScheduleKind.RETENTION
+                else (item.kind, _utc(item.due_at)) in wanted
+            )
         if not keep and item.id is not None and await uow.schedule.cancel(item.id):
             changes.cancelled.append(item)
     for kind, due_at in sorted(wanted - known):
         if kind is ScheduleKind.REMINDER and due_at < now:
             continue  # too late to remind; a missed open or close still runs at once
         changes.added.append(await uow.schedule.add(ScheduleItem(consultation.id, kind, due_at)))
+    if nightly_themes:  # the running bot plans them; tests and one-off commands need not
+        await _plan_nightly_themes(uow, consultation, items, now, quiet.timezone)
     has_retention = any(
         item.kind is ScheduleKind.RETENTION and item.status is not ScheduleStatus.CANCELLED
         for item in items
@@ -227,6 +237,33 @@ async def _plan(
 
 def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
+
+
+async def _plan_nightly_themes(
+    uow: UnitOfWork,
+    consultation: Consultation,
+    items: Sequence[ScheduleItem],
+    now: datetime,
+    timezone: str,
+) -> None:
+    """An open consultation always has one pending nightly re-clustering, at 03:00 local."""
+    if consultation.status is not ConsultationStatus.OPEN or consultation.id is None:
+        return
+    if any(i.kind is ScheduleKind.THEMES and i.status is ScheduleStatus.PENDING for i in items):
+        return
+    await uow.schedule.add(
+        ScheduleItem(consultation.id, ScheduleKind.THEMES, next_nightly(now, timezone))
+    )
+
+
+def next_nightly(now: datetime, timezone: str = DEFAULT_TIMEZONE) -> datetime:
+    """The first ``NIGHTLY_THEMES_AT`` local time strictly after ``now`` (UTC)."""
+    local = now.astimezone(ZoneInfo(timezone))
+    day = local.date()
+    at = local_to_utc(datetime.combine(day, NIGHTLY_THEMES_AT), timezone)
+    if at <= now:
+        at = local_to_utc(datetime.combine(day + timedelta(days=1), NIGHTLY_THEMES_AT), timezone)
+    return at
 
 
 # --- applying a due item ----------------------------------------------------------------------
@@ -303,6 +340,10 @@ async def _apply(
         return await _close(uow, consultation, now)
     if item.kind is ScheduleKind.REMINDER:
         return await _remind(uow, consultation, item, now, reminders, quiet)
+    if item.kind is ScheduleKind.THEMES:
+        # The clustering itself runs after this transaction (bot.scheduler starts it): a
+        # job of minutes must not hold the claim's transaction open.
+        return {"result": "themes due", "slug": consultation.slug}
     return await _erase(uow, consultation)
 
 

@@ -68,7 +68,8 @@ async def test_a_citizen_chats_in_the_sandbox_page(
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     await page.goto(sandbox_url)
-    await expect(page.locator("#person option")).to_have_count(2)  # Giulia (it) and Tom (en)
+    # Giulia (it) and Tom (en), then the staff personas (admin, facilitator).
+    await expect(page.locator("#person option")).to_have_count(4)
     await expect(page.locator("#person")).to_have_value("100000001")
 
     # /start, typed and sent with Enter

@@ -97,7 +97,7 @@ async def test_opencare_is_completed_by_clicking_and_typing(
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     await page.goto(sandbox_url)
-    await expect(page.locator("#person option")).to_have_count(2)
+    await expect(page.locator("#person option")).to_have_count(4)  # 2 citizens, 2 staff
     person = page.locator("#person option", has_text=words["person"])
     await page.locator("#person").select_option(await person.get_attribute("value"))
 
