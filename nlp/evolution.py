@@ -206,3 +206,31 @@ def carry_over(
             theme_id, next_id = next_id, next_id + 1
         themes[theme_id] = cluster
     return replay_curations(themes, curations)
+
+
+def model_from_groups(vectors: np.ndarray, groups: Sequence[Sequence[int]]) -> ThemeModel:
+    """A :class:`ThemeModel` rebuilt from stored memberships (theme ids = group positions).
+
+    Centroids and thresholds come from the members themselves, so staff moves and merges
+    shape where new texts go; the centring mean is that of every row given.
+    """
+    matrix = np.asarray(vectors, dtype=np.float32)
+    mean = matrix.mean(axis=0) if len(matrix) else np.zeros(matrix.shape[1], dtype=np.float32)
+    centred = normalize(matrix - mean) if len(matrix) else matrix
+    ids: list[int] = []
+    centroids: list[np.ndarray] = []
+    thresholds: list[float] = []
+    for position, rows in enumerate(groups):
+        if not rows:
+            continue
+        members = centred[list(rows)]
+        centroid = normalize(members.mean(axis=0, keepdims=True))[0]
+        ids.append(position)
+        centroids.append(centroid)
+        thresholds.append(float((members @ centroid).min()))
+    return ThemeModel(
+        theme_ids=ids,
+        centroids=np.stack(centroids) if centroids else np.zeros((0, matrix.shape[1])),
+        thresholds=thresholds,
+        mean=mean,
+    )

@@ -1,8 +1,9 @@
 """Vectors are computed once per text: a cache keyed by (backend, model, text hash).
 
-The product will keep vectors in the database (``VectorRef`` rows); here are the protocol the
-pipeline depends on and two implementations that need no database: in memory (tests, one-off
-CLI runs) and a folder of ``.npy`` shards (the CLI's ``--cache`` and the benchmarks).
+The bot keeps vectors in the database (``vector_cache`` rows, through the domain's
+``VectorStore`` port and :mod:`nlp.service`); here are the protocol the pipeline depends on
+and two implementations that need no database: in memory (tests, one-off CLI runs) and a
+folder of ``.npy`` shards (the CLI's ``--cache`` and the benchmarks).
 """
 
 from __future__ import annotations
