@@ -32,6 +32,8 @@ class BackgroundSettings:
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     sender: SenderSettings = field(default_factory=SenderSettings)
     min_group_size: int = 5  # themes under this many contributors are not published
+    nlp_backend: str | None = None  # ASCOLTO_NLP_BACKEND: None is the offline default
+    nlp_model: str | None = None  # ASCOLTO_NLP_MODEL
 
     @classmethod
     def from_settings(cls, settings: Settings) -> BackgroundSettings:
@@ -43,6 +45,8 @@ class BackgroundSettings:
             scheduler=SchedulerSettings(quiet=quiet, reminders=reminders),
             sender=SenderSettings(timezone=settings.timezone),
             min_group_size=settings.min_group_size,
+            nlp_backend=settings.nlp_backend,
+            nlp_model=settings.nlp_model,
         )
 
 
@@ -67,8 +71,12 @@ class Background:
             settings=self.settings.sender,
             quiet=self.settings.scheduler.quiet,
         )
+        backend, model = self.settings.nlp_backend, self.settings.nlp_model
         self.themes = ThemesWorker(
-            storage, self.clock, NlpThemeEngine, min_group_size=self.settings.min_group_size
+            storage,
+            self.clock,
+            lambda: NlpThemeEngine(backend, model),
+            min_group_size=self.settings.min_group_size,
         )
         self.reconciler = Reconciler(
             storage,

@@ -21,11 +21,13 @@ from surveys.ports import (
     ConsultationRepository,
     IdeaRepository,
     InvitationRepository,
+    LeaderLockRepository,
     OutboxRepository,
     ParticipantRepository,
     ParticipationRepository,
     ProcessedUpdateRepository,
     ReportRepository,
+    RetentionRepository,
     ScheduleRepository,
     StaffRepository,
     StatsRepository,
@@ -115,6 +117,14 @@ class UpdateUnitOfWork:
     @property
     def vectors(self) -> VectorStore:
         return self._inner.vectors
+
+    @property
+    def leader_locks(self) -> LeaderLockRepository:
+        return self._inner.leader_locks
+
+    @property
+    def retention(self) -> RetentionRepository:
+        return self._inner.retention
 
     async def __aenter__(self) -> Self:
         self._committed_in_block = False
