@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from nlp.cluster import assign_to_centroids, best_partition, centre, cluster_vectors, k_bounds
+from nlp import cluster
+from nlp.cluster import (
+    UMAP_MIN,
+    assign_to_centroids,
+    best_partition,
+    centre,
+    cluster_vectors,
+    k_bounds,
+    numba_cache_dir,
+    reduce,
+    umap_available,
+)
 from nlp.metrics import hungarian_accuracy
 
 
@@ -70,3 +82,55 @@ def test_many_tight_groups_of_uneven_size_are_recovered() -> None:
     labels, method = best_partition(x, x, len(sizes))
     assert method in ("kmeans", "average-linkage")
     assert hungarian_accuracy(gold.tolist(), labels.tolist()) == 1.0
+
+
+def test_small_inputs_skip_umap() -> None:
+    points, gold = blobs(3, 20)
+    assert reduce(centre(points)[0]) is None  # fewer than UMAP_MIN texts
+    result = cluster_vectors(centre(points)[0], k=3, detect_outliers=False)
+    assert result.method in ("kmeans", "average-linkage")
+    assert hungarian_accuracy(gold.tolist(), result.labels.tolist()) == 1.0
+
+
+def test_umap_path_is_deterministic_and_recovers_groups() -> None:
+    if not umap_available():
+        pytest.skip("umap-learn is not installed")
+    points, gold = blobs(4, UMAP_MIN // 4 + 10, noise=0.3)
+    x = centre(points)[0]
+    first = reduce(x)
+    assert first is not None and first.shape == (len(x), 5)
+    again = reduce(x)
+    assert again is not None and np.array_equal(first, again)
+    result = cluster_vectors(x, k=4, detect_outliers=False)
+    assert result.method in ("umap-kmeans", "average-linkage")
+    assert hungarian_accuracy(gold.tolist(), result.labels.tolist()) >= 0.95
+    assert np.array_equal(result.labels, cluster_vectors(x, k=4, detect_outliers=False).labels)
+
+
+def test_without_umap_the_plain_path_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cluster, "_umap_class", lambda: None)
+    points, gold = blobs(4, UMAP_MIN // 4 + 10)
+    x = centre(points)[0]
+    assert reduce(x) is None
+    result = cluster_vectors(x, k=4, detect_outliers=False)
+    assert result.method in ("kmeans", "average-linkage")
+    assert hungarian_accuracy(gold.tolist(), result.labels.tolist()) == 1.0
+
+
+def test_numba_cache_lives_under_the_data_dir(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setenv("ASCOLTO_DATA_DIR", "/srv/ascolto")
+    assert str(numba_cache_dir()) == "/srv/ascolto/numba-cache"
+    monkeypatch.setenv("NUMBA_CACHE_DIR", "/tmp/numba")
+    assert str(numba_cache_dir()) == "/tmp/numba"
+
+
+def test_a_backend_partition_is_kept_whole() -> None:
+    points, _ = blobs(3, 30, noise=0.05)
+    odd = np.full((1, points.shape[1]), 0.0, dtype=np.float32)
+    odd[0, 0] = 40.0
+    x = centre(np.vstack([points, odd]))[0]
+    given = np.repeat(np.arange(3), 31)[: len(x)]
+    result = cluster_vectors(x, k=3, partition=lambda k: given)
+    assert result.method == "backend"
+    assert (result.labels >= 0).all()  # NMF topics are not judged by distance to a centroid
