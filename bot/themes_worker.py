@@ -23,7 +23,8 @@ from datetime import datetime, timedelta
 from storage.retry import retry_transaction
 from storage.store import Storage
 from surveys.entities import ConsultationStatus
-from surveys.ports import Clock, ThemeEngine
+from surveys.ports import Clock, ThemeEngine, ThemesFinished
+from surveys.themes import ProgressCallback
 from surveys.usecases.themes import refresh_themes
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class ThemesWorker:
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
         self._last_assign: datetime | None = None
+        self._asked: set[str] = set()  # slugs with a run asked for from the chat
 
     def _start(self, job: Callable[[], object]) -> None:
         task = asyncio.create_task(self._run(job))
@@ -79,7 +81,36 @@ class ThemesWorker:
         self._last_assign = now
         self._start(self.assign_all)
 
-    async def refresh(self, slug: str, *, full: bool) -> None:
+    def busy(self, slug: str) -> bool:
+        return slug in self._asked
+
+    def run_full(self, slug: str, progress: ProgressCallback, finished: ThemesFinished) -> bool:
+        """A full re-clustering asked for from the chat (``surveys.ports.ThemesRunner``).
+
+        One per consultation at a time: a second tap while it waits or runs gets False.
+        """
+        if slug in self._asked:
+            return False
+        self._asked.add(slug)
+
+        async def job() -> None:
+            worked = False
+            try:
+                await self.refresh(slug, full=True, progress=progress)
+                worked = True
+            finally:
+                self._asked.discard(slug)
+                try:
+                    await finished(self.storage.uow, worked)
+                except Exception:
+                    log.exception("reporting the end of a themes run failed")
+
+        self._start(job)
+        return True
+
+    async def refresh(
+        self, slug: str, *, full: bool, progress: ProgressCallback | None = None
+    ) -> None:
         engine = await asyncio.to_thread(self.engine)  # loading a model takes a while
         result = await refresh_themes(
             self.storage.uow,
@@ -88,6 +119,7 @@ class ThemesWorker:
             slug,
             full=full,
             min_group_size=self.min_group_size,
+            progress=progress,
         )
         log.info("themes of %s refreshed (full=%s): %s", slug, full, result)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -290,3 +291,24 @@ class SqlThemeRepository(SessionRepository):
             )
             for row in rows.mappings()
         ]
+
+    # --- reading for the chat ----------------------------------------------------------
+
+    async def text_times(self, consultation_id: int) -> dict[TextRef, datetime]:
+        """When each answer and idea of the consultation was written ("+N this week")."""
+        times: dict[TextRef, datetime] = {}
+        answer_rows = await self.session.execute(
+            sa.select(answers.c.id, answers.c.answered_at)
+            .join(participations, participations.c.id == answers.c.participation_id)
+            .where(participations.c.consultation_id == consultation_id)
+        )
+        for answer_id, at in answer_rows:
+            times[(TextSource.ANSWER.value, answer_id)] = at
+        idea_rows = await self.session.execute(
+            sa.select(ideas.c.id, ideas.c.created_at).where(
+                ideas.c.consultation_id == consultation_id
+            )
+        )
+        for idea_id, at in idea_rows:
+            times[(TextSource.IDEA.value, idea_id)] = at
+        return times

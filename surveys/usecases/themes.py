@@ -51,7 +51,7 @@ THEME_KIND = "theme"
 OTHER_LABEL = "other"
 QUOTES_PER_THEME = 3
 VECTOR_BATCH = 256  # texts encoded (and committed) per batch
-CURATOR_ROLES = frozenset({Role.ADMIN, Role.ANALYST})
+CURATOR_ROLES = frozenset({Role.ADMIN, Role.FACILITATOR, Role.ANALYST})
 
 
 @dataclass(frozen=True)

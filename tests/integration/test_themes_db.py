@@ -293,9 +293,12 @@ async def test_curation_needs_a_curator_role_and_is_audited(storage: Storage) ->
     clock = FixedClock()
     await refresh_themes(storage.uow, clock, tfidf(), SLUG, min_group_size=MIN_GROUP)
     theme_id = next(iter((await _state(storage))["themes"]))
-    facilitator = Actor(111, Role.FACILITATOR, None)
-    denied = await rename_theme(storage.uow, clock, facilitator, theme_id, "Nope")
+    # Every staff role curates (analysts and facilitators, issue #7); anything else is refused.
+    stranger = Actor(111, "citizen", None)  # type: ignore[arg-type]
+    denied = await rename_theme(storage.uow, clock, stranger, theme_id, "Nope")
     assert denied == NotAllowed("themes.rename")
+    facilitator = Actor(333, Role.FACILITATOR, None)
+    assert isinstance(await rename_theme(storage.uow, clock, facilitator, theme_id, "Sì"), Curated)
     analyst = Actor(222, Role.ANALYST, None)
     assert isinstance(await rename_theme(storage.uow, clock, analyst, theme_id, "Sì"), Curated)
     assert (await _state(storage))["themes"][theme_id].theme.label == "Sì"
