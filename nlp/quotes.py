@@ -3,15 +3,18 @@
 Candidates are the members nearest the centroid; maximal marginal relevance then trades
 centrality against similarity to quotes already picked. A quote is always an exact
 substring of the scrubbed text: long texts are cut at a sentence or word boundary, and
-nothing (no ellipsis) is added.
+nothing (no ellipsis) is added. A text with abusive or offensive language (``nlp.offensive``)
+is never quoted: it stays a member of its theme and counts, it just is not shown.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
+
+from nlp.offensive import fit_to_print
 
 MAX_QUOTE_CHARS = 280
 _SENTENCE_END = re.compile(r"[.!?…](?=\s)|\n")
@@ -41,13 +44,20 @@ def pick_quotes(
     count: int = 3,
     candidates: int = 40,
     balance: float = 0.6,
+    printable: Callable[[str], bool] = fit_to_print,
 ) -> list[dict[str, int | str]]:
-    """Up to ``count`` quotes ``{"row", "text"}`` from ``rows`` (indices into texts/vectors)."""
+    """Up to ``count`` quotes ``{"row", "text"}`` from ``rows`` (indices into texts/vectors),
+    never one that ``printable`` refuses (offensive language)."""
     if not rows:
         return []
     member_vectors = vectors[list(rows)]
     centrality = member_vectors @ centroid
-    order = np.argsort(-centrality, kind="stable")[:candidates]
+    order: list[int] = []
+    for i in np.argsort(-centrality, kind="stable"):  # the most central printable ones
+        if printable(texts[rows[int(i)]]):
+            order.append(int(i))
+            if len(order) == candidates:
+                break
     # Prefer texts with some substance; fall back to any text when none has.
     substantial = [i for i in order if len(texts[rows[i]].split()) >= 4]
     pool = substantial if len(substantial) >= min(count, len(order)) else list(order)

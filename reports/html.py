@@ -203,6 +203,11 @@ def view_model(data: ReportData, language: str) -> dict[str, Any]:
         "time_chart": time_chart,
         "time_table": time_table,
         "method_themes": method_themes,
+        "method_hidden": text(
+            "method_hidden_excluded" if data.hidden_excluded else "method_hidden_counted",
+            t,
+            count=data.hidden_texts,
+        ),
         "min": minimum,
     }
 

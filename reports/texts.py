@@ -109,12 +109,28 @@ TEXTS: dict[str, dict[str, str]] = {
         "are replaced by placeholders such as [email].",
     },
     "method_hidden": {
-        "it": "Le risposte e le idee nascoste dai facilitatori, le prove dello staff e le "
-        "partecipazioni ritirate o cancellate non compaiono né nei numeri né nelle citazioni. "
-        "Nessun identificativo Telegram, contatto o pseudonimo è incluso.",
-        "en": "Answers and ideas hidden by facilitators, staff previews and withdrawn or "
-        "erased participations are left out of the numbers and the quotes. No Telegram id, "
-        "contact or pseudonym is included.",
+        "it": "Le prove dello staff e le partecipazioni ritirate o cancellate non sono "
+        "conteggiate. Nessun identificativo Telegram, contatto o pseudonimo è incluso.",
+        "en": "Staff previews and withdrawn or erased participations are not counted. No "
+        "Telegram id, contact or pseudonym is included.",
+    },
+    "method_hidden_counted": {
+        "it": "Risposte e idee nascoste dai facilitatori ({count}): non sono mai citate né "
+        "elencate, ma contano nei numeri (partecipanti, grafici, dimensione dei temi).",
+        "en": "Answers and ideas hidden by facilitators ({count}): never quoted or listed, but "
+        "they count in the numbers (participants, charts, theme sizes).",
+    },
+    "method_hidden_excluded": {
+        "it": "Risposte e idee nascoste dai facilitatori ({count}): escluse da tutto, numeri "
+        "compresi, per scelta del facilitatore.",
+        "en": "Answers and ideas hidden by facilitators ({count}): left out of everything, "
+        "numbers included, as the facilitator chose.",
+    },
+    "method_offensive": {
+        "it": "Le citazioni non riportano testi con linguaggio offensivo (elenco di parole "
+        "in italiano e inglese); quei testi contano comunque nei numeri.",
+        "en": "Quotes never show texts with offensive language (a word list in Italian and "
+        "English); those texts still count in the numbers.",
     },
     # exports
     "sheet_participations": {"it": "Partecipazioni", "en": "Participations"},

@@ -30,23 +30,25 @@ class ParticipationRecord:
 
 @dataclass(frozen=True)
 class AnswerRecord:
-    """One answer not hidden by moderation; ``value`` is ``None`` for a skip."""
+    """One answer; ``value`` is ``None`` for a skip; ``hidden``: hidden by moderation."""
 
     answer_id: int
     participation_id: int
     question_key: str
     value: AnswerValue | None
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
 class IdeaRecord:
-    """An idea not hidden by moderation; ``participation_id`` is the author's participation
-    in the same consultation, when there is one (segments come from it)."""
+    """An idea; ``participation_id`` is the author's participation in the same consultation,
+    when there is one (segments come from it); ``hidden``: hidden by moderation."""
 
     idea_id: int
     text: str
     created_at: datetime
     participation_id: int | None = None
+    hidden: bool = False
 
 
 # --- what the renderers draw -----------------------------------------------------------------
@@ -165,6 +167,8 @@ class ReportData:
     participations: tuple[ParticipationRow, ...]
     free_texts: tuple[FreeTextRow, ...]
     unthemed_texts: int = 0
+    hidden_texts: int = 0  # answers and ideas hidden by moderation among those counted
+    hidden_excluded: bool = False  # True: hidden ones are left out of the numbers too
 
     @property
     def completion_rate(self) -> float:

@@ -1,4 +1,5 @@
-"""``ascolto report SLUG --html OUT.html [--xlsx OUT.xlsx] [--csv OUT.csv] [--lang it|en]``.
+"""``ascolto report SLUG --html OUT.html [--xlsx OUT.xlsx] [--csv OUT.csv] [--lang it|en]
+[--exclude-hidden]``.
 
 Writes the policy report of a consultation: one self-contained HTML file and, if asked, the
 XLSX and CSV exports. When the consultation has no theme run yet, its free texts are clustered
@@ -6,6 +7,10 @@ first (``refresh_themes`` with the configured backend, ``ASCOLTO_NLP_BACKEND``),
 has themes; ``--no-cluster`` skips that. Every output path is checked before the (possibly
 long) work starts, so a typo in a path fails at once. Errors are one polite line on stderr:
 exit 1 for an unknown consultation, 2 for a path that cannot be written.
+
+Answers hidden by moderation are never quoted or listed, but count in the numbers;
+``--exclude-hidden`` leaves them out of the numbers too (the method note says which). Quotes
+skip offensive language (``nlp.offensive``, extended by ``ASCOLTO_QUOTE_BLOCKLIST``).
 """
 
 from __future__ import annotations
@@ -73,6 +78,12 @@ def register(subparsers: Any) -> None:
     report.add_argument(
         "--no-cluster", action="store_true", help="do not cluster when there are no themes yet"
     )
+    report.add_argument(
+        "--exclude-hidden",
+        action="store_true",
+        help="leave answers hidden by moderation out of the numbers too "
+        "(by default they are never quoted but still counted)",
+    )
     report.set_defaults(handler=write_report)
 
 
@@ -106,7 +117,15 @@ def write_report(args: argparse.Namespace) -> int:
     from bot.settings import load_settings
 
     settings = load_settings()
-    data, slugs = asyncio.run(_gather(settings, args.slug, language, cluster=not args.no_cluster))
+    data, slugs = asyncio.run(
+        _gather(
+            settings,
+            args.slug,
+            language,
+            cluster=not args.no_cluster,
+            exclude_hidden=bool(getattr(args, "exclude_hidden", False)),
+        )
+    )
     if data is None:
         known = ", ".join(slugs) or _text("none", language)
         print(_text("unknown_slug", language, slug=args.slug, slugs=known), file=sys.stderr)
@@ -129,14 +148,16 @@ def write_report(args: argparse.Namespace) -> int:
 
 
 async def _gather(
-    settings: Any, slug: str, language: str, *, cluster: bool
+    settings: Any, slug: str, language: str, *, cluster: bool, exclude_hidden: bool = False
 ) -> tuple[ReportData | None, list[str]]:
+    from nlp import offensive
     from nlp.pii import scrub
     from storage.schema import upgrade_schema
     from storage.store import Storage
     from surveys.clock import SystemClock
     from surveys.usecases.reports import report_data
 
+    offensive.configure(settings.quote_blocklist)
     await upgrade_schema(settings.database_url)
     storage = Storage.open(settings.database_url)
     clock = SystemClock()
@@ -154,7 +175,14 @@ async def _gather(
         if cluster and not has_run:
             await _cluster(storage, clock, settings, slug, language)
         data = await report_data(
-            storage.uow, clock, slug, settings.min_group_size, settings.timezone, scrub=scrub
+            storage.uow,
+            clock,
+            slug,
+            settings.min_group_size,
+            settings.timezone,
+            scrub=scrub,
+            quotable=offensive.fit_to_print,
+            exclude_hidden=exclude_hidden,
         )
         return data, slugs
     finally:

@@ -8,6 +8,10 @@ that ``bot.app`` puts in the dispatcher's data: dialogs never import ``reports``
 large consultation takes a moment, so it runs in a worker thread and the bot keeps answering
 others meanwhile. The report is in the staff member's language; files are named
 ``<slug>-report-<date>.html`` (local date).
+
+Answers hidden by moderation are never quoted but count in the numbers; when there are some,
+a facilitator (or admin) gets a button under the file to have it again without them
+(``ReportPick`` kind ``x``/``y``). Quotes skip offensive language (``quotable``, from ``bot``).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from aiogram.types import (
 
 from dialogs.citizen.person import Person
 from dialogs.i18n import Translator
-from dialogs.staff.roles import ALL_STAFF, REPORT_COMMANDS, HasRole
+from dialogs.staff.roles import ALL_STAFF, FACILITATORS, REPORT_COMMANDS, HasRole
 from dialogs.staff.text import translator
 from surveys.ports import Clock, ReportRenderer, UnitOfWorkFactory
 from surveys.reporting import ReportData
@@ -39,7 +43,9 @@ from surveys.usecases.staff import Actor
 
 DEFAULT_MIN_GROUP_SIZE = 5
 DEFAULT_TIMEZONE = "Europe/Rome"
-KINDS = {"r": "report", "e": "export"}
+KINDS = {"r": "report", "e": "export", "x": "report", "y": "export"}
+EXCLUDING = {"x", "y"}  # the same, with hidden answers left out of the numbers too
+WITHOUT_HIDDEN = {"report": "x", "export": "y"}
 
 
 class ReportPick(CallbackData, prefix="rp"):
@@ -95,9 +101,20 @@ async def _send_report(
     scrub: Callable[[str], str],
     min_group_size: int,
     timezone: str,
+    quotable: Callable[[str], bool] | None = None,
+    exclude_hidden: bool = False,
 ) -> None:
     outcome = await prepare_report(
-        uow_factory, clock, actor, slug, min_group_size, timezone, scrub=scrub, action=kind
+        uow_factory,
+        clock,
+        actor,
+        slug,
+        min_group_size,
+        timezone,
+        scrub=scrub,
+        action=kind,
+        quotable=quotable or (lambda _: True),
+        exclude_hidden=exclude_hidden,
     )
     if not isinstance(outcome, ReportData):
         choices = await report_choices(uow_factory)
@@ -108,7 +125,8 @@ async def _send_report(
     day = outcome.generated_at.astimezone(ZoneInfo(outcome.timezone)).date().isoformat()
     files = await asyncio.to_thread(_files, report_renderer, outcome, kind, _.language, day)
     title = outcome.title.get(_.language) or outcome.slug
-    for name, content in files:
+    for index, name_content in enumerate(files):
+        name, content = name_content
         caption = _(
             f"{kind}-caption",
             title=title,
@@ -116,7 +134,26 @@ async def _send_report(
             themes=len(outcome.themes),
             min=outcome.min_group_size,
         )
-        await message.answer_document(BufferedInputFile(content, filename=name), caption=caption)
+        markup = None
+        if index == len(files) - 1 and outcome.hidden_texts:
+            caption += "\n" + _(
+                "report-hidden-excluded" if exclude_hidden else "report-hidden-counted",
+                count=outcome.hidden_texts,
+            )
+            if not exclude_hidden and actor.role in FACILITATORS:
+                markup = InlineKeyboardMarkup(
+                    inline_keyboard=[
+                        [
+                            InlineKeyboardButton(
+                                text=_("report-button-exclude-hidden"),
+                                callback_data=ReportPick(k=WITHOUT_HIDDEN[kind], s=slug).pack(),
+                            )
+                        ]
+                    ]
+                )
+        await message.answer_document(
+            BufferedInputFile(content, filename=name), caption=caption, reply_markup=markup
+        )
 
 
 async def on_report(
@@ -130,6 +167,7 @@ async def on_report(
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
     timezone: str = DEFAULT_TIMEZONE,
     person: Person | None = None,
+    quotable: Callable[[str], bool] | None = None,
 ) -> None:
     _ = translator(message, person)
     kind = command.command.lower()
@@ -151,6 +189,7 @@ async def on_report(
         scrub=scrub,
         min_group_size=min_group_size,
         timezone=timezone,
+        quotable=quotable,
     )
 
 
@@ -164,6 +203,7 @@ async def on_pick(
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
     timezone: str = DEFAULT_TIMEZONE,
     person: Person | None = None,
+    quotable: Callable[[str], bool] | None = None,
 ) -> None:
     _ = translator(query, person)
     try:
@@ -186,6 +226,8 @@ async def on_pick(
         scrub=scrub,
         min_group_size=min_group_size,
         timezone=timezone,
+        quotable=quotable,
+        exclude_hidden=pick.k in EXCLUDING,
     )
 
 

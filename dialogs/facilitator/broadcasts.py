@@ -259,7 +259,7 @@ async def on_pick_audience(
 # --- the texts --------------------------------------------------------------------------------
 
 
-def _problem(text: str | None) -> tuple[str, dict[str, Any]] | None:
+def text_problem(text: str | None) -> tuple[str, dict[str, Any]] | None:
     """Why a typed announcement cannot be used, as a message id and its arguments."""
     if text is None:
         return "broadcast-text-only", {}
@@ -293,7 +293,7 @@ async def on_text(
     quiet_hours: QuietHours | None = None,
 ) -> None:
     _ = translator(message, person)
-    problem = _problem(message.text)
+    problem = text_problem(message.text)
     if problem is not None:  # the draft and the step stay as they were
         await message.answer(_(problem[0], **problem[1]))
         return
@@ -558,12 +558,12 @@ def build_router() -> Router:
     router.message.register(on_broadcast, Command("broadcast"))
     router.message.register(on_broadcasts, Command("broadcasts"))
     # While writing: any message but a command is the text (a photo gets "text only").
-    router.message.register(on_text, writing, _not_a_command)
+    router.message.register(on_text, writing, not_a_command)
     router.callback_query.register(on_toggle, F.data.startswith(BROADCAST_PREFIXES[1]))
     router.callback_query.register(on_pick_audience, F.data.startswith(BROADCAST_PREFIXES[0]))
     router.callback_query.register(on_action)
     return router
 
 
-def _not_a_command(message: Message) -> bool:
+def not_a_command(message: Message) -> bool:
     return not (message.text or "").startswith("/")

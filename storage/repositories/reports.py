@@ -1,4 +1,8 @@
-"""What the policy report reads: real participations, visible answers and ideas.
+"""What the policy report reads: real participations, their answers and ideas.
+
+Answers and ideas hidden by moderation are read too, flagged ``hidden``: they still count in
+the report's numbers unless the facilitator excludes them, and are never quoted or listed
+(``surveys.usecases.reports`` decides).
 
 Three narrow queries, the same SQL on SQLite and PostgreSQL. They select only the columns a
 report may show, so no pseudonym, Telegram id or contact ever leaves this module. The report
@@ -55,15 +59,19 @@ class SqlReportRepository(SessionRepository):
     async def answers(self, consultation_id: int) -> Sequence[AnswerRecord]:
         query = (
             sa.select(
-                answers.c.id, answers.c.participation_id, answers.c.question_key, answers.c.value
+                answers.c.id,
+                answers.c.participation_id,
+                answers.c.question_key,
+                answers.c.value,
+                answers.c.hidden_at,
             )
             .join(participations, participations.c.id == answers.c.participation_id)
-            .where(_counted(consultation_id), answers.c.hidden_at.is_(None))
+            .where(_counted(consultation_id))
             .order_by(answers.c.id)
         )
         return [
-            AnswerRecord(answer_id, pid, key, value)
-            for answer_id, pid, key, value in await self.session.execute(query)
+            AnswerRecord(answer_id, pid, key, value, hidden=hidden_at is not None)
+            for answer_id, pid, key, value, hidden_at in await self.session.execute(query)
         ]
 
     async def ideas(self, consultation_id: int) -> Sequence[IdeaRecord]:
@@ -71,7 +79,7 @@ class SqlReportRepository(SessionRepository):
         # idea whose author was anonymised or has no participation simply has none.
         author = participations.alias("author")
         query = (
-            sa.select(ideas.c.id, ideas.c.text, ideas.c.created_at, author.c.id)
+            sa.select(ideas.c.id, ideas.c.text, ideas.c.created_at, author.c.id, ideas.c.hidden_at)
             .outerjoin(
                 author,
                 sa.and_(
@@ -81,7 +89,6 @@ class SqlReportRepository(SessionRepository):
             )
             .where(
                 ideas.c.consultation_id == consultation_id,
-                ideas.c.hidden_at.is_(None),
                 # A staff member's preview, or a withdrawn participation, keeps its ideas out.
                 sa.or_(
                     author.c.id.is_(None),
@@ -93,7 +100,8 @@ class SqlReportRepository(SessionRepository):
             )
             .order_by(ideas.c.id)
         )
+        rows = await self.session.execute(query)
         return [
-            IdeaRecord(idea_id, text, created_at, participation_id)
-            for idea_id, text, created_at, participation_id in await self.session.execute(query)
+            IdeaRecord(idea_id, text, created_at, participation_id, hidden=hidden_at is not None)
+            for idea_id, text, created_at, participation_id, hidden_at in rows
         ]

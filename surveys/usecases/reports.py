@@ -3,8 +3,13 @@
 What a report may show, decided here once for the HTML report, the XLSX and the CSV:
 
 - Only real citizens' participations count: previews (staff trying a survey) and withdrawn
-  participations are never read, erased people are gone from the database, and answers and
-  ideas hidden by moderation are left out everywhere (numbers, charts, quotes, exports).
+  participations are never read, and erased people are gone from the database.
+- Answers and ideas hidden by moderation are never quoted nor listed as text (the free-text
+  sheet, the free-text columns of the export), but they still count in the numbers (closed
+  questions, headline numbers, theme sizes and breakdowns), unless the facilitator excludes
+  them (``exclude_hidden``: then they are left out of everything). The method note says which.
+- Quotes skip texts with abusive or offensive language (``quotable``, supplied by the caller:
+  ``nlp.offensive.fit_to_print`` in the bot), even when the theme run stored them.
 - No Telegram id, chat id, contact or pseudonym ever reaches the report: rows of the export
   carry a number that exists only in that export.
 - Free text is what citizens wrote, so it is shown; but it goes through the same personal-data
@@ -64,6 +69,12 @@ from surveys.reporting import (
 from surveys.usecases.staff import Actor, NotAllowed
 
 Scrubber = Callable[[str], str]
+Quotable = Callable[[str], bool]
+
+
+def _any_text(_: str) -> bool:
+    return True
+
 
 CLOSED_TYPES = frozenset(
     {
@@ -76,6 +87,7 @@ CLOSED_TYPES = frozenset(
     }
 )
 REPORT_ROLES = frozenset({Role.ADMIN, Role.FACILITATOR, Role.ANALYST})
+EXCLUDE_HIDDEN_ROLES = frozenset({Role.ADMIN, Role.FACILITATOR})
 MAX_SCALE_POINTS = 11  # an unlabelled scale wider than 0–10 is not drawn as one bar per point
 
 
@@ -103,6 +115,8 @@ async def report_data(
     timezone: str,
     *,
     scrub: Scrubber,
+    quotable: Quotable = _any_text,
+    exclude_hidden: bool = False,
 ) -> ReportData | None:
     """Everything the report of ``slug`` shows, or ``None`` for an unknown slug.
 
@@ -138,6 +152,8 @@ async def report_data(
         min_group_size=min_group_size,
         timezone=timezone,
         scrub=scrub,
+        quotable=quotable,
+        exclude_hidden=exclude_hidden,
     )
 
 
@@ -151,11 +167,17 @@ async def prepare_report(
     *,
     scrub: Scrubber,
     action: str = "report",
+    quotable: Quotable = _any_text,
+    exclude_hidden: bool = False,
 ) -> ReportData | UnknownConsultation | NotAllowed:
     """``report_data`` for a staff member in the chat: role checked again, and audited."""
     allowed = actor.role in REPORT_ROLES
+    if exclude_hidden:  # leaving hidden answers out of the numbers is the facilitator's call
+        allowed = actor.role in EXCLUDE_HIDDEN_ROLES
     async with uow_factory() as uow:
         detail: dict[str, object] = {} if allowed else {"refused": True}
+        if exclude_hidden:
+            detail["exclude_hidden"] = True
         if actor.staff_id is None:
             detail["admin_telegram_user_id"] = actor.telegram_user_id
         await uow.audit.add(
@@ -170,7 +192,16 @@ async def prepare_report(
         await uow.commit()
     if not allowed:
         return NotAllowed(action)
-    data = await report_data(uow_factory, clock, slug, min_group_size, timezone, scrub=scrub)
+    data = await report_data(
+        uow_factory,
+        clock,
+        slug,
+        min_group_size,
+        timezone,
+        scrub=scrub,
+        quotable=quotable,
+        exclude_hidden=exclude_hidden,
+    )
     return UnknownConsultation(slug) if data is None else data
 
 
@@ -204,6 +235,8 @@ def build_report(
     min_group_size: int,
     timezone: str,
     scrub: Scrubber,
+    quotable: Quotable = _any_text,
+    exclude_hidden: bool = False,
 ) -> ReportData:
     """The report from the rows storage read (pure: the unit tests call it directly)."""
     zone = ZoneInfo(timezone)
@@ -211,11 +244,18 @@ def build_report(
     numbers = {p.participation_id: index for index, p in enumerate(ordered, start=1)}
     # Answers of participations that are not in the report (previews, withdrawn) never count,
     # whatever storage returned.
-    by_participation: dict[int, dict[str, AnswerValue | None]] = defaultdict(dict)
-    for answer in answers:
-        if answer.participation_id in numbers:
-            by_participation[answer.participation_id][answer.question_key] = answer.value
+    answers = [a for a in answers if a.participation_id in numbers]
     ideas = [i for i in ideas if i.participation_id is None or i.participation_id in numbers]
+    hidden_texts = sum(1 for a in answers if a.hidden) + sum(1 for i in ideas if i.hidden)
+    if exclude_hidden:
+        answers = [a for a in answers if not a.hidden]
+        ideas = [i for i in ideas if not i.hidden]
+    by_participation: dict[int, dict[str, AnswerValue | None]] = defaultdict(dict)
+    hidden_keys: dict[int, set[str]] = defaultdict(set)
+    for answer in answers:
+        by_participation[answer.participation_id][answer.question_key] = answer.value
+        if answer.hidden:
+            hidden_keys[answer.participation_id].add(answer.question_key)
 
     segments = tuple(q for q in definition.questions if _is_segment(q))
     segment_values = {
@@ -241,8 +281,17 @@ def build_report(
         segment_values,
         min_group_size,
         scrub,
+        quotable,
     )
     free_texts = _free_texts(definition, answers, ideas, numbers, theme_of, scrub)
+    hidden_free_texts = sum(
+        1
+        for a in answers
+        if a.hidden
+        and a.question_key in definition.free_text_keys
+        and isinstance(a.value, str)
+        and a.value.strip()
+    ) + sum(1 for i in ideas if i.hidden)
     return ReportData(
         slug=consultation.slug,
         project=consultation.project,
@@ -257,7 +306,8 @@ def build_report(
         participants=len(ordered),
         completed=sum(1 for p in ordered if p.submitted),
         ideas=len(ideas),
-        free_texts_count=len(free_texts),
+        # Hidden texts are not listed but still counted (unless excluded: then they are gone).
+        free_texts_count=len(free_texts) + hidden_free_texts,
         questions=questions,
         themes=theme_reports,
         theme_method=(
@@ -273,7 +323,12 @@ def build_report(
                 started_on=p.started_at.astimezone(zone).date(),
                 version=p.version,
                 values=tuple(
-                    _export_value(q, by_participation[p.participation_id].get(q.key), scrub)
+                    _export_value(
+                        q,
+                        by_participation[p.participation_id].get(q.key),
+                        scrub,
+                        hidden=q.key in hidden_keys.get(p.participation_id, ()),
+                    )
                     for q in definition.questions
                 ),
             )
@@ -281,6 +336,8 @@ def build_report(
         ),
         free_texts=free_texts,
         unthemed_texts=sum(1 for row in free_texts if row.theme is None),
+        hidden_texts=hidden_texts,
+        hidden_excluded=exclude_hidden,
     )
 
 
@@ -437,16 +494,22 @@ def _theme_reports(
     segment_values: Mapping[str, Mapping[int, str]],
     minimum: int,
     scrub: Scrubber,
+    quotable: Quotable,
 ) -> tuple[tuple[ThemeReport, ...], dict[tuple[TextSource, int], str]]:
     """Published themes, largest first, and the theme label of each visible text."""
-    # Only texts still visible count: a hidden answer or idea leaves its theme's numbers,
-    # breakdowns and quotes.
+    # Every text given counts in its theme's size and breakdowns (hidden ones too, unless the
+    # caller left them out); only visible ones may be quoted or labelled in the free-text list.
     texts: dict[tuple[TextSource, int], tuple[str, int | None]] = {}
+    hidden: set[tuple[TextSource, int]] = set()
     for answer in answers:
         if answer.participation_id in numbers and isinstance(answer.value, str):
             texts[(TextSource.ANSWER, answer.answer_id)] = (answer.value, answer.participation_id)
+            if answer.hidden:
+                hidden.add((TextSource.ANSWER, answer.answer_id))
     for idea in ideas:
         texts[(TextSource.IDEA, idea.idea_id)] = (idea.text, idea.participation_id)
+        if idea.hidden:
+            hidden.add((TextSource.IDEA, idea.idea_id))
     members: dict[int, list[tuple[TextSource, int]]] = defaultdict(list)
     for membership in memberships:
         key = (membership.source, membership.source_id)
@@ -459,8 +522,9 @@ def _theme_reports(
         mine = members.get(theme.id or 0, [])
         authors = {texts[key][1] for key in mine if texts[key][1] is not None}
         if len(authors) + sum(1 for key in mine if texts[key][1] is None) < minimum:
-            continue  # fewer people than the minimum group size once hidden texts are out
-        for key in mine:
+            continue  # fewer people than the minimum group size
+        visible = [key for key in mine if key not in hidden]
+        for key in visible:
             theme_of[key] = theme.label
         pids = [pid for key in mine if (pid := texts[key][1]) is not None]
         breakdowns = tuple(
@@ -472,7 +536,7 @@ def _theme_reports(
             label=theme.label,
             keywords=tuple(theme.keywords),
             size=len(mine),
-            quotes=_quotes(theme.quotes, {key: texts[key][0] for key in mine}, scrub),
+            quotes=_quotes(theme.quotes, {key: texts[key][0] for key in visible}, scrub, quotable),
             breakdowns=breakdowns,
         )
         reports.append((len(mine), report))
@@ -484,11 +548,13 @@ def _quotes(
     stored: Sequence[Mapping[str, object]],
     members: Mapping[tuple[TextSource, int], str],
     scrub: Scrubber,
+    quotable: Quotable,
 ) -> tuple[str, ...]:
     """The run's quotes whose text is still a visible member of the theme, scrubbed again.
 
     A quote names its text (``source``, ``source_id``); one that names none must at least be
-    part of a member's scrubbed text, so a quote from a hidden answer never survives.
+    part of a member's scrubbed text, so a quote from a hidden answer never survives. Neither
+    the quote nor the whole text it comes from may contain offensive language (``quotable``).
     """
     quotes: list[str] = []
     scrubbed: list[str] | None = None
@@ -498,11 +564,14 @@ def _quotes(
             continue
         clean = scrub(text).strip()
         source, source_id = quote.get("source"), quote.get("source_id")
+        if not quotable(text):
+            continue
         if source is not None and isinstance(source_id, int):
             try:
-                visible = (TextSource(str(source)), source_id) in members
+                whole = members.get((TextSource(str(source)), source_id))
             except ValueError:
-                visible = False
+                whole = None
+            visible = whole is not None and quotable(whole)
         else:
             if scrubbed is None:
                 scrubbed = [scrub(member) for member in members.values()]
@@ -535,13 +604,14 @@ def _free_texts(
         )
         for a in answers
         if a.question_key in keys
+        and not a.hidden
         and a.participation_id in numbers
         and isinstance(a.value, str)
         and a.value.strip()
     ]
     rows.sort(key=lambda item: (item[0], item[1]))
     result = [row for _, _, row in rows]
-    for idea in sorted(ideas, key=lambda i: (i.created_at, i.idea_id)):
+    for idea in sorted((i for i in ideas if not i.hidden), key=lambda i: (i.created_at, i.idea_id)):
         number = numbers.get(idea.participation_id) if idea.participation_id else None
         theme = theme_of.get((TextSource.IDEA, idea.idea_id))
         result.append(FreeTextRow(number, None, scrub(idea.text), theme))
@@ -549,10 +619,10 @@ def _free_texts(
 
 
 def _export_value(
-    question: Question, value: AnswerValue | None, scrub: Scrubber
+    question: Question, value: AnswerValue | None, scrub: Scrubber, *, hidden: bool = False
 ) -> AnswerValue | None:
     if question.type is QuestionType.FREE_TEXT and isinstance(value, str):
-        return scrub(value)
+        return None if hidden else scrub(value)  # a hidden text is never listed
     return value
 
 

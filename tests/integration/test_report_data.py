@@ -145,9 +145,10 @@ async def test_report_counts_real_visible_answers_only(storage: Storage) -> None
 
     data = await report_data(storage.uow, clock, "opencare", 5, "Europe/Rome", scrub=scrub)
     assert data is not None
-    assert (data.participants, data.completed, data.ideas) == (12, 12, 1)
+    # Hidden answers and ideas are never quoted or listed but still count in the numbers…
+    assert (data.participants, data.completed, data.ideas) == (12, 12, 2)
     assert [t.label for t in data.themes] == ["panchine"]
-    assert data.themes[0].size == 11  # the hidden answer left the theme
+    assert data.themes[0].size == 12 and data.hidden_texts == 2
     assert data.themes[0].quotes == ("panchine nei giardini",)
     texts = [row.text for row in data.free_texts]
     assert "Un orto condiviso" in texts and "HIDDEN IDEA" not in texts
@@ -163,6 +164,12 @@ async def test_report_counts_real_visible_answers_only(storage: Storage) -> None
     assert theme_by_district.rows[0].cells[columns.index("Municipio 9")] is None
     assert sum(d.count for d in data.days) == 12
     assert await report_data(storage.uow, clock, "nope", 5, "Europe/Rome", scrub=scrub) is None
+    # …unless the facilitator excludes them: then they leave the numbers too.
+    excluded = await report_data(
+        storage.uow, clock, "opencare", 5, "Europe/Rome", scrub=scrub, exclude_hidden=True
+    )
+    assert excluded is not None and excluded.hidden_excluded
+    assert (excluded.ideas, excluded.themes[0].size) == (1, 11)
 
     files = ReportFiles()
     html = files.html(data, "it").decode("utf-8")
