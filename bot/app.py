@@ -17,12 +17,17 @@ from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeDefault
 
 from bot.metrics import Metrics
+from bot.middlewares.flood import FloodLimiter, FloodLimits, FloodMiddleware
 from bot.middlewares.retry import RetryMiddleware
+from bot.middlewares.stale_callbacks import StaleCallbackMiddleware
 from bot.middlewares.unit_of_work import UnitOfWorkMiddleware
 from bot.outbox.progress import ProgressWatcher
+from bot.themes_worker import ThemesWorker
 from dialogs import setup_routers
 from dialogs.i18n import LANGUAGES, translate
+from nlp.offensive import fit_to_print
 from nlp.pii import scrub
+from nlp.service import NlpThemeEngine
 from reports.charts import MatplotlibCharts
 from reports.renderer import ReportFiles
 from storage.store import Storage
@@ -57,6 +62,7 @@ def build_bot(token: str, api_url: str | None, metrics: Metrics) -> Bot:
         AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else AiohttpSession()
     )
     session.middleware(RetryMiddleware(metrics))
+    session.middleware(StaleCallbackMiddleware(metrics))  # a late toast is not a failure
     return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=None))
 
 
@@ -80,11 +86,19 @@ def build_dispatcher(
     timezone: str = DEFAULT_TIMEZONE,
     quiet_hours: QuietHours | None = None,
     min_group_size: int = 5,
+    nlp_backend: str | None = None,
+    nlp_model: str | None = None,
+    flood: FloodLimits | None = FloodLimits(),  # noqa: B008 (frozen: safe to share)
 ) -> Dispatcher:
     fsm_storage, isolation = _fsm(redis_url)
     # Isolation on: without it, two quick messages from one citizen are handled in the same
     # state and the second answer is lost (see docs/ARCHITECTURE.md).
     dispatcher = Dispatcher(storage=fsm_storage, events_isolation=isolation)
+    if flood is not None:
+        # Before the unit of work: a flood is dropped without touching the database.
+        limiter = FloodLimiter(flood)
+        dispatcher["flood_limiter"] = limiter
+        dispatcher.update.outer_middleware(FloodMiddleware(limiter, metrics))
     dispatcher.update.outer_middleware(UnitOfWorkMiddleware(storage, metrics))
     dispatcher["clock"] = clock or SystemClock()
     dispatcher["pepper"] = pepper
@@ -102,7 +116,18 @@ def build_dispatcher(
     # and ASCOLTO_MIN_GROUP_SIZE for every breakdown.
     dispatcher["report_renderer"] = ReportFiles()
     dispatcher["scrub"] = scrub
+    dispatcher["quotable"] = fit_to_print  # quotes fit to print (nlp/offensive.py)
     dispatcher["min_group_size"] = min_group_size
+    # /themes: "Find themes now" runs a full clustering in the background through this worker
+    # (one run per consultation at a time; the engine is loaded on the first run).
+    themes_runner = ThemesWorker(
+        storage,
+        dispatcher["clock"],
+        lambda: NlpThemeEngine(nlp_backend, nlp_model),
+        min_group_size=min_group_size,
+    )
+    dispatcher["themes_runner"] = themes_runner
+    dispatcher.shutdown.register(themes_runner.stop)
     dispatcher.include_router(setup_routers())
     return dispatcher
 

@@ -59,6 +59,7 @@ class Background:
         api_url: str | None,
         settings: BackgroundSettings | None = None,
         clock: Clock | None = None,
+        themes: ThemesWorker | None = None,
     ) -> None:
         self.settings = settings or BackgroundSettings()
         self.clock = clock or SystemClock()
@@ -72,7 +73,9 @@ class Background:
             quiet=self.settings.scheduler.quiet,
         )
         backend, model = self.settings.nlp_backend, self.settings.nlp_model
-        self.themes = ThemesWorker(
+        # The bot's own worker when given (the one /themes uses), so that a run from the chat
+        # and the nightly run of a consultation wait for each other instead of interleaving.
+        self.themes = themes or ThemesWorker(
             storage,
             self.clock,
             lambda: NlpThemeEngine(backend, model),
@@ -118,11 +121,20 @@ class Background:
 
 @contextlib.asynccontextmanager
 async def running_background(
-    storage: Storage, settings: Settings, *, token: str, api_url: str | None
+    storage: Storage,
+    settings: Settings,
+    *,
+    token: str,
+    api_url: str | None,
+    themes: ThemesWorker | None = None,
 ) -> AsyncIterator[Background]:
     """Scheduler and sender for the duration of the block (what ``bot.runner`` uses)."""
     background = Background(
-        storage, token=token, api_url=api_url, settings=BackgroundSettings.from_settings(settings)
+        storage,
+        token=token,
+        api_url=api_url,
+        settings=BackgroundSettings.from_settings(settings),
+        themes=themes,
     )
     await background.start()
     try:

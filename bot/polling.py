@@ -19,6 +19,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.methods import GetUpdates
 from aiogram.types import Update
 
+from bot.feed import feed_update
 from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ class Poller:
 
     async def _handle(self, update: Update) -> bool:
         try:
-            await self._dispatcher.feed_update(self._bot, update)
+            await feed_update(self._dispatcher, self._bot, update, self._metrics)
         except Exception as error:  # counted and retried, never fatal
             self._metrics.handler_errors += 1
             # Type only: an exception's message can quote what a citizen wrote.

@@ -21,6 +21,7 @@ from bot.metrics import Metrics
 from bot.polling import Poller
 from bot.settings import Settings
 from bot.webhook import MIN_SECRET_LENGTH, WebhookReceiver
+from nlp import offensive
 from storage.schema import upgrade_schema
 from storage.store import Storage
 from surveys.usecases.scheduling import QuietHours
@@ -62,6 +63,7 @@ async def open_application(
     settings: Settings, *, token: str, api_url: str | None, pepper: bytes
 ) -> Application:
     await upgrade_schema(settings.database_url)
+    offensive.configure(settings.quote_blocklist)  # the staff's extra quote blocklist
     storage = Storage.open(settings.database_url)
     metrics = Metrics()
     bot = build_bot(token, api_url, metrics)
@@ -74,6 +76,8 @@ async def open_application(
         timezone=settings.timezone,
         quiet_hours=QuietHours.parse(settings.quiet_hours, settings.timezone),
         min_group_size=settings.min_group_size,
+        nlp_backend=settings.nlp_backend,
+        nlp_model=settings.nlp_model,
     )
     return Application(bot=bot, dispatcher=dispatcher, storage=storage, metrics=metrics)
 
@@ -129,7 +133,11 @@ async def run_with_token(settings: Settings) -> None:
     try:
         # Scheduler and outbox sender (bot/background.py), for as long as the bot runs.
         async with running_background(
-            app.storage, settings, token=app.bot.token, api_url=settings.telegram_api_url
+            app.storage,
+            settings,
+            token=app.bot.token,
+            api_url=settings.telegram_api_url,
+            themes=app.dispatcher["themes_runner"],
         ):
             if settings.webhook_url:
                 await run_webhook(app, settings, stop)

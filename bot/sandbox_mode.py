@@ -110,7 +110,11 @@ async def run_sandbox(settings: Settings, *, ready: asyncio.Event | None = None)
                 ready.set()
             # Scheduler and outbox sender (bot/background.py), for as long as the bot runs.
             async with running_background(
-                app.storage, settings, token=emulator.token, api_url=emulator.url
+                app.storage,
+                settings,
+                token=emulator.token,
+                api_url=emulator.url,
+                themes=app.dispatcher["themes_runner"],
             ):
                 await run_polling(app, stop)
         finally:

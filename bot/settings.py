@@ -6,6 +6,7 @@ The names are flat and stable: city IT departments script against them (DESIGN.m
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,16 @@ class Settings(BaseSettings):
     # empty: none) and at most this many per person and consultation.
     reminder_hours: str = "24"
     reminder_max: int = 1
+    # Extra word files for "quotes fit to print" (nlp/offensive.py), ":"-separated paths.
+    quote_blocklist: str = ""
+
+    @field_validator("quote_blocklist")
+    @classmethod
+    def _quote_blocklist(cls, value: str) -> str:
+        for part in value.split(os.pathsep):
+            if part.strip() and not Path(part.strip()).expanduser().is_file():
+                raise ValueError(f"ASCOLTO_QUOTE_BLOCKLIST: no such word file: {part.strip()}")
+        return value
 
     @field_validator("database_url")
     @classmethod

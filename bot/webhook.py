@@ -18,12 +18,14 @@ from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.feed import feed_update
 from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MIN_SECRET_LENGTH = 32
+MAX_UPDATE_ID = 2**63
 
 
 class WebhookReceiver:
@@ -48,8 +50,13 @@ class WebhookReceiver:
             return web.Response(status=503, text="shutting down")
         try:
             update = Update.model_validate(await request.json(), context={"bot": self._bot})
-        except (ValueError, ValidationError):
+        except (ValueError, ValidationError, RecursionError):
+            # RecursionError: JSON nested thousands deep. Refused with 4xx, never 5xx: a 5xx
+            # makes Telegram deliver the same body again (tests/security/test_fuzz_updates.py).
             return web.Response(status=400, text="not an update")
+        if not 0 <= update.update_id < MAX_UPDATE_ID:
+            # Telegram's ids are positive and far smaller; processed_updates keeps a BIGINT.
+            return web.Response(status=400, text="update_id out of range")
         task = asyncio.create_task(self._feed(update))
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
@@ -64,7 +71,7 @@ class WebhookReceiver:
         return web.Response(status=200, text="ok")
 
     async def _feed(self, update: Update) -> None:
-        await self._dispatcher.feed_update(self._bot, update)
+        await feed_update(self._dispatcher, self._bot, update, self._metrics)
 
     async def drain(self, grace_seconds: float = 10.0) -> None:
         """Refuse new updates and wait for those in flight (SIGTERM)."""

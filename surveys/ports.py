@@ -7,7 +7,7 @@ in-memory fakes the unit tests use. A unit of work rolls back unless the use cas
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -398,6 +398,10 @@ class ThemeRepository(Protocol):
         """Staff edits in the order they were made."""
         ...
 
+    async def text_times(self, consultation_id: int) -> dict[TextRef, datetime]:
+        """When each free text of the consultation was written (answers and ideas)."""
+        ...
+
 
 class VectorStore(Protocol):
     """The database's vector cache, keyed by (raw-text SHA-256, backend, model)."""
@@ -579,3 +583,23 @@ class UnitOfWork(Protocol):
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+# A run's end, as the chat hears of it: a unit-of-work factory of its own (the update that
+# asked for the run is long over) and whether the run worked.
+ThemesFinished = Callable[[UnitOfWorkFactory, bool], Awaitable[None]]
+
+
+class ThemesRunner(Protocol):
+    """Full re-clustering of one consultation in the background (``bot.themes_worker``)."""
+
+    def busy(self, slug: str) -> bool:
+        """A run asked for through :meth:`run_full` is queued or running for ``slug``."""
+        ...
+
+    def run_full(self, slug: str, progress: ProgressCallback, finished: ThemesFinished) -> bool:
+        """Start it unless one is already queued or running for ``slug`` (then False).
+
+        ``progress`` may be called from a worker thread; ``finished`` runs on the loop.
+        """
+        ...

@@ -77,12 +77,17 @@ def register(actions: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from bot.commands.themes import ProgressLine
     from bot.settings import load_settings
+    from nlp import offensive
     from nlp.backends import BackendUnavailable
     from nlp.service import NlpThemeEngine
 
     settings = load_settings()
+    offensive.configure(settings.quote_blocklist)  # quotes skip the staff's extra words too
     try:
-        engine = NlpThemeEngine(args.backend, args.model)
+        # Flags first, then ASCOLTO_NLP_BACKEND / ASCOLTO_NLP_MODEL, then the offline default.
+        engine = NlpThemeEngine(
+            args.backend or settings.nlp_backend, args.model or settings.nlp_model
+        )
     except BackendUnavailable as exc:
         print(_text("unavailable", reason=exc), file=sys.stderr)
         return EXIT_UNAVAILABLE

@@ -7,11 +7,11 @@ nothing is stored.
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 
 from dialogs.citizen.person import Person
 from dialogs.citizen.render import send_position, text_of
-from dialogs.i18n import Translator
+from dialogs.i18n import Translator, normalise_language
 from surveys.definition import Mode
 from surveys.ports import Clock, UnitOfWorkFactory
 from surveys.usecases.citizens import active_position, listening_target
@@ -75,8 +75,17 @@ def build_forwarded_router() -> Router:
     return router
 
 
+async def on_unknown_tap(query: CallbackQuery, person: Person | None = None) -> None:
+    """A button no handler knows (malformed or forged data): answered, so the person's client
+    stops its spinner, with the words an unknown command gets; nothing else happens."""
+    language = person.language if person else normalise_language(query.from_user.language_code)
+    await query.answer(Translator(language)("unknown-command"))
+
+
 def build_router() -> Router:
-    """Every other message nobody handled (include last, after the unknown-command reply)."""
+    """Every other message or tap nobody handled (include last, after the unknown-command
+    reply)."""
     router = Router(name="citizen-fallbacks")
     router.message.register(on_unexpected)
+    router.callback_query.register(on_unknown_tap)
     return router

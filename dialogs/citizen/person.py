@@ -86,6 +86,10 @@ class PersonMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         user, chat_id = _sender(event)
+        if user is None and isinstance(event, Message) and event.chat.type == "private":
+            # No sender in a private chat (Telegram sends none; a forged update can): nobody
+            # to answer and nothing to store. Handlers further on may rely on ``person``.
+            return None
         uow_factory: UnitOfWorkFactory | None = data.get("uow_factory")
         pepper: bytes | None = data.get("pepper")
         if user is not None and chat_id is not None and uow_factory and pepper:

@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 
 
 def build_routers() -> list[Router]:
-    from dialogs.analyst import reports
-    from dialogs.facilitator import broadcasts, consultations, moderation, stats
+    from dialogs.analyst import reports, themes
+    from dialogs.facilitator import broadcasts, consultations, digest, moderation, stats
     from dialogs.staff import admin, denial, invitations, members
 
     return [
@@ -31,5 +31,7 @@ def build_routers() -> list[Router]:
         moderation.build_router(),
         *consultations.build_routers(),
         reports.build_router(),
+        themes.build_router(),
+        digest.build_router(),
         denial.build_router(),
     ]

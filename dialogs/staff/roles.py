@@ -21,8 +21,9 @@ CONSULTATION_COMMANDS: tuple[str, ...] = ("consultations", "preview")  # .facili
 BROADCAST_COMMANDS: tuple[str, ...] = ("broadcast", "broadcasts")  # dialogs.facilitator.broadcasts
 MODERATION_COMMANDS: tuple[str, ...] = ("ideas", "answers", "blocked")  # .facilitator.moderation
 STATS_COMMANDS: tuple[str, ...] = ("stats",)  # dialogs.facilitator.stats
-THEMES_COMMANDS: tuple[str, ...] = ()  # dialogs.analyst.themes
+THEMES_COMMANDS: tuple[str, ...] = ("themes",)  # dialogs.analyst.themes
 REPORT_COMMANDS: tuple[str, ...] = ("report", "export")  # dialogs.analyst.reports
+DIGEST_COMMANDS: tuple[str, ...] = ("digest",)  # dialogs.facilitator.digest
 ALL_STAFF = frozenset({Role.ADMIN, Role.FACILITATOR, Role.ANALYST})
 FACILITATORS = frozenset({Role.ADMIN, Role.FACILITATOR})
 
@@ -50,13 +51,22 @@ STAFF_CALLBACK_PREFIXES += CONSULTATION_PREFIXES
 # dialogs.analyst.reports.ReportPick (a consultation button of /report and /export).
 REPORT_PREFIXES = ("rp:",)
 STAFF_CALLBACK_PREFIXES += REPORT_PREFIXES
+# dialogs.facilitator.digest.DigestAction (Italian for everyone, send, edit, cancel).
+DIGEST_PREFIXES = ("dg:",)
+STAFF_CALLBACK_PREFIXES += DIGEST_PREFIXES
+# dialogs.analyst.themes: list page, open a card, act on a theme, merge into, move an answer
+# (pick a target, then move), find themes now.
+THEMES_PREFIXES = ("tl:", "to:", "ta:", "tm:", "tv:", "tw:", "tr:")
+STAFF_CALLBACK_PREFIXES += THEMES_PREFIXES
 
 
 def roles_for_command(command: str) -> frozenset[Role]:
     """Who may use a staff command (the role matrix tests read it from here)."""
     if command in ADMIN_COMMANDS:
         return frozenset({Role.ADMIN})
-    if command in CONSULTATION_COMMANDS + BROADCAST_COMMANDS + MODERATION_COMMANDS:
+    if command in (
+        CONSULTATION_COMMANDS + BROADCAST_COMMANDS + MODERATION_COMMANDS + DIGEST_COMMANDS
+    ):
         return FACILITATORS
     if command in STAFF_COMMANDS + STATS_COMMANDS + THEMES_COMMANDS + REPORT_COMMANDS:
         return ALL_STAFF
@@ -73,6 +83,7 @@ def staff_only_commands() -> tuple[str, ...]:
         *STATS_COMMANDS,
         *THEMES_COMMANDS,
         *REPORT_COMMANDS,
+        *DIGEST_COMMANDS,
     )
 
 

@@ -16,7 +16,7 @@ import contextlib
 import json
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -61,6 +61,14 @@ class RunningBot:
     def again(self, citizen: Citizen) -> Citizen:
         """The same person, seen by this (restarted) bot."""
         return Citizen(self.emulator.user(citizen.user.id), self.emulator)
+
+    def lift_flood_limit(self) -> None:
+        """For tests that act far faster than a person on purpose (forged taps, scripted staff
+        flows): the flood limiter (bot/middlewares/flood.py, tested in tests/reliability/)
+        would drop their updates. Raising it keeps them about what they test."""
+        limiter = self.app.dispatcher.get("flood_limiter")
+        if limiter is not None:
+            limiter.limits = replace(limiter.limits, burst=10_000.0, per_second=10_000.0)
 
     async def rows(self, table: sa.Table) -> list[Any]:
         async with self.storage.engine.connect() as connection:

@@ -7,7 +7,7 @@ models is what costs seconds.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -18,3 +18,17 @@ from bot.sandbox import BotApiEmulator
 async def emulator() -> AsyncIterator[BotApiEmulator]:
     async with BotApiEmulator("127.0.0.1", port=0) as emu:
         yield emu
+
+
+# --- privacy of the logs (issue #9): over the whole end-to-end suite, no log record may
+# mention a test user's Telegram id, name or typed text (see tests/security/log_leaks.py).
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _logs_never_name_a_citizen() -> Iterator[None]:
+    from tests.security.log_leaks import LeakWatch, watching
+
+    with watching(LeakWatch()) as watch:
+        yield
+    leaks = watch.leaks()
+    assert not leaks, f"{len(leaks)} log lines name a test user:\n" + "\n".join(leaks[:20])
