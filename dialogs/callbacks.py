@@ -11,11 +11,24 @@ server state and survives a restart. ``q = SUMMARY`` means the summary screen.
 from __future__ import annotations
 
 import string
+from typing import TypeVar
 
 from aiogram.filters.callback_data import CallbackData
 
+Data = TypeVar("Data", bound=CallbackData)
+
 SUMMARY = -1
 MAX_CALLBACK_BYTES = 64
+
+
+def unpack_or_none(kind: type[Data], data: str | None) -> Data | None:
+    """The button's data as ``kind``, or ``None`` when it is malformed or forged: a handler
+    then answers as for something that is not there, and changes nothing."""
+    try:
+        return kind.unpack(data or "")
+    except (TypeError, ValueError):
+        return None
+
 
 # Ranking keeps the options picked so far as one character each: up to 36 options.
 _RANK_DIGITS = string.digits + string.ascii_lowercase

@@ -32,6 +32,7 @@ from aiogram.types import (
     Message,
 )
 
+from dialogs.callbacks import unpack_or_none
 from dialogs.citizen.person import Person
 from dialogs.i18n import Translator
 from dialogs.staff.roles import ALL_STAFF, FACILITATORS, REPORT_COMMANDS, HasRole
@@ -206,10 +207,8 @@ async def on_pick(
     quotable: Callable[[str], bool] | None = None,
 ) -> None:
     _ = translator(query, person)
-    try:
-        pick = ReportPick.unpack(query.data or "")
-    except (TypeError, ValueError):
-        pick = ReportPick(k="r", s="")  # malformed: no consultation has an empty slug
+    # Malformed: no consultation has an empty slug.
+    pick = unpack_or_none(ReportPick, query.data) or ReportPick(k="r", s="")
     kind = KINDS.get(pick.k, "report")
     await query.answer(_("report-preparing"))
     if not isinstance(query.message, Message):

@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, StateFilter, or_f
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -49,6 +48,7 @@ from dialogs.analyst.themes_keys import (
     ThemeOpen,
 )
 from dialogs.analyst.themes_progress import DEFAULT_EVERY, ChatProgress
+from dialogs.callbacks import unpack_or_none
 from dialogs.citizen.person import Person
 from dialogs.i18n import Translator
 from dialogs.staff.roles import ALL_STAFF, THEMES_COMMANDS, THEMES_PREFIXES, HasRole
@@ -72,7 +72,6 @@ from surveys.usecases.themes import Curated, CurationRejected, ThemeNotFound
 
 DEFAULT_MIN_GROUP_SIZE = 5
 Scrubber = Callable[[str], str]
-Data = TypeVar("Data", bound=CallbackData)
 # FSM data keys while a name or a split word is being typed.
 CONSULTATION, THEME, CARD = "themes_c", "themes_t", "themes_m"
 
@@ -80,13 +79,6 @@ CONSULTATION, THEME, CARD = "themes_c", "themes_t", "themes_m"
 class ThemeInput(StatesGroup):
     rename = State()
     split = State()
-
-
-def _unpack(kind: type[Data], data: str | None) -> Data | None:
-    try:
-        return kind.unpack(data or "")
-    except (TypeError, ValueError):
-        return None  # malformed or forged: handled like a theme that is not there
 
 
 async def _edit(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> None:
@@ -197,7 +189,7 @@ async def on_themes(
 
 async def on_list(query: CallbackQuery, **data: Any) -> None:
     ctx = _context(query, data)
-    pick = _unpack(ThemeList, query.data)
+    pick = unpack_or_none(ThemeList, query.data)
     summary = await ctx.summary(pick.c) if pick is not None else None
     if pick is None or not isinstance(summary, ThemesSummary):
         await query.answer(ctx._("themes-not-found"))
@@ -209,7 +201,7 @@ async def on_list(query: CallbackQuery, **data: Any) -> None:
 
 async def on_open(query: CallbackQuery, **data: Any) -> None:
     ctx = _context(query, data)
-    pick = _unpack(ThemeOpen, query.data)
+    pick = unpack_or_none(ThemeOpen, query.data)
     card = await ctx.card(pick.c, pick.t, pick.p) if pick is not None else None
     if not isinstance(card, ThemeCard):
         await query.answer(ctx._("themes-not-found"))
@@ -240,7 +232,7 @@ async def _show_card(
 async def on_act(query: CallbackQuery, state: FSMContext, **data: Any) -> None:
     ctx = _context(query, data)
     _ = ctx._
-    act = _unpack(ThemeAct, query.data)
+    act = unpack_or_none(ThemeAct, query.data)
     message = query.message if isinstance(query.message, Message) else None
     if act is None:
         await query.answer(_("themes-not-found"))
@@ -289,7 +281,7 @@ async def on_act(query: CallbackQuery, state: FSMContext, **data: Any) -> None:
 
 async def on_merge(query: CallbackQuery, **data: Any) -> None:
     ctx = _context(query, data)
-    pick = _unpack(ThemeMerge, query.data)
+    pick = unpack_or_none(ThemeMerge, query.data)
     if pick is None:
         await query.answer(ctx._("themes-not-found"))
         return
@@ -306,7 +298,7 @@ async def on_merge(query: CallbackQuery, **data: Any) -> None:
 
 async def on_move_pick(query: CallbackQuery, **data: Any) -> None:
     ctx = _context(query, data)
-    pick = _unpack(ThemeMovePick, query.data)
+    pick = unpack_or_none(ThemeMovePick, query.data)
     card = await ctx.card(pick.c, pick.t, pick.p) if pick is not None else None
     ref = (SOURCES.get(pick.s, ""), pick.n) if pick is not None else None
     quotes = card.quotes if isinstance(card, ThemeCard) else ()
@@ -324,7 +316,7 @@ async def on_move_pick(query: CallbackQuery, **data: Any) -> None:
 
 async def on_move_to(query: CallbackQuery, **data: Any) -> None:
     ctx = _context(query, data)
-    pick = _unpack(ThemeMoveTo, query.data)
+    pick = unpack_or_none(ThemeMoveTo, query.data)
     if pick is None or pick.s not in SOURCES:
         await query.answer(ctx._("themes-not-found"))
         return
@@ -393,7 +385,7 @@ async def on_find(query: CallbackQuery, bot: Bot, **data: Any) -> None:
     ctx = _context(query, data)
     _ = ctx._
     runner: ThemesRunner | None = data.get("themes_runner")
-    pick = _unpack(ThemeFind, query.data)
+    pick = unpack_or_none(ThemeFind, query.data)
     summary = await ctx.summary(pick.c) if pick is not None else None
     if not isinstance(summary, ThemesSummary) or query.from_user is None:
         await query.answer(_("themes-not-found"))

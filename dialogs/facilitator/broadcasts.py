@@ -30,6 +30,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from dialogs.callbacks import unpack_or_none
 from dialogs.citizen.person import Person
 from dialogs.facilitator.editing import edit_markup
 from dialogs.i18n import Translator
@@ -199,10 +200,8 @@ async def on_toggle(
     person: Person | None = None,
 ) -> None:
     _ = translator(query, person)
-    try:
-        unfinished = bool(ToggleUnfinished.unpack(query.data or "").u)
-    except (TypeError, ValueError):
-        unfinished = False
+    toggle = unpack_or_none(ToggleUnfinished, query.data)
+    unfinished = bool(toggle.u) if toggle is not None else False
     choices = await broadcast_choices(uow_factory, clock, actor)
     if await state.get_state() != BroadcastStates.audience.state or not isinstance(
         choices, AudienceChoices
@@ -224,10 +223,7 @@ async def on_pick_audience(
     person: Person | None = None,
 ) -> None:
     _ = translator(query, person)
-    try:
-        picked = PickAudience.unpack(query.data or "")
-    except (TypeError, ValueError):
-        picked = None
+    picked = unpack_or_none(PickAudience, query.data)
     data = await state.get_data()
     choices = await broadcast_choices(uow_factory, clock, actor)
     audience: dict[str, Any] | None = None
@@ -419,10 +415,8 @@ async def on_action(
     broadcast_progress: ProgressFollower | None = None,
 ) -> None:
     _ = translator(query, person)
-    try:
-        action = BroadcastAction.unpack(query.data or "").a
-    except (TypeError, ValueError):
-        action = ""
+    tapped = unpack_or_none(BroadcastAction, query.data)
+    action = tapped.a if tapped is not None else ""
     current = await state.get_state()
     message = query.message if isinstance(query.message, Message) else None
     if action == "cancel" and current in {s.state for s in BroadcastStates.__states__}:

@@ -28,6 +28,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from dialogs.callbacks import unpack_or_none
 from dialogs.citizen.person import Person
 from dialogs.facilitator.broadcasts import (
     ProgressFollower,
@@ -311,10 +312,8 @@ async def on_action(
     broadcast_progress: ProgressFollower | None = None,
 ) -> None:
     _ = translator(query, person)
-    try:
-        action = DigestAction.unpack(query.data or "").a
-    except (TypeError, ValueError):
-        action = ""
+    tapped = unpack_or_none(DigestAction, query.data)
+    action = tapped.a if tapped is not None else ""
     current = await state.get_state()
     message = query.message if isinstance(query.message, Message) else None
     if action == "cancel" and current in {s.state for s in DigestStates.__states__}:

@@ -21,6 +21,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from dialogs.callbacks import unpack_or_none
 from dialogs.citizen.person import Person
 from dialogs.facilitator.editing import edit_markup, edit_text
 from dialogs.i18n import Translator
@@ -174,10 +175,7 @@ async def on_page(
     person: Person | None = None,
 ) -> None:
     _ = translator(query, person)
-    try:
-        page = Page.unpack(query.data or "")
-    except (TypeError, ValueError):
-        page = None
+    page = unpack_or_none(Page, query.data)
     source = _source(page.k) if page is not None else None
     if page is None or source is None or not isinstance(query.message, Message):
         await query.answer(_("moderation-not-found"), show_alert=True)
@@ -237,10 +235,7 @@ async def on_hide(
     person: Person | None = None,
 ) -> None:
     _ = translator(query, person)
-    try:
-        data = HideText.unpack(query.data or "")
-    except (TypeError, ValueError):
-        data = None
+    data = unpack_or_none(HideText, query.data)
     source = _source(data.k) if data is not None else None
     if data is None or source is None:
         await query.answer(_("moderation-not-found"), show_alert=True)
@@ -282,10 +277,7 @@ async def on_block(
     person: Person | None = None,
 ) -> None:
     _ = translator(query, person)
-    try:
-        data = BlockAuthor.unpack(query.data or "")
-    except (TypeError, ValueError):
-        data = None
+    data = unpack_or_none(BlockAuthor, query.data)
     source = _source(data.k) if data is not None else None
     message = query.message if isinstance(query.message, Message) else None
     if data is None or source is None or message is None:
@@ -379,10 +371,8 @@ async def on_unblock(
     person: Person | None = None,
 ) -> None:
     _ = translator(query, person)
-    try:
-        participant_id = Unblock.unpack(query.data or "").p
-    except (TypeError, ValueError):
-        participant_id = -1  # nobody has that id: nothing changes
+    unblock = unpack_or_none(Unblock, query.data)
+    participant_id = unblock.p if unblock is not None else -1  # nobody has -1: no change
     outcome = await unblock_participant(uow_factory, clock, actor, participant_id)
     if not isinstance(outcome, BlockSet) or not outcome.changed:
         await query.answer(_("moderation-not-blocked"), show_alert=True)

@@ -29,6 +29,7 @@ from aiogram.types import (
     Message,
 )
 
+from dialogs.callbacks import unpack_or_none
 from dialogs.citizen.person import Person
 from dialogs.i18n import Translator
 from dialogs.staff.roles import ALL_STAFF, STATS_CALLBACK_PREFIX, STATS_COMMANDS, HasRole
@@ -340,10 +341,8 @@ async def on_pick(
     person: Person | None = None,
 ) -> None:
     _ = translator(query, person)
-    try:
-        slug = StatsPick.unpack(query.data or "").s
-    except (TypeError, ValueError):
-        slug = ""  # malformed data: no consultation has an empty slug
+    pick = unpack_or_none(StatsPick, query.data)
+    slug = pick.s if pick is not None else ""  # malformed: no consultation has an empty slug
     await query.answer(_("stats-working", slug=slug[:48]))
     # A staff router takes private chats only, where the chat is the person.
     await _reply_with_stats(

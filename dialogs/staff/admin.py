@@ -14,6 +14,7 @@ from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from dialogs.callbacks import unpack_or_none
 from dialogs.citizen.person import Person
 from dialogs.i18n import Translator
 from dialogs.staff.roles import ADMIN_COMMANDS, REVOKE_PREFIX, HasRole, RevokeStaff
@@ -102,10 +103,9 @@ async def on_revoke(
     person: Person | None = None,
 ) -> None:
     _ = translator(query, person)
-    try:
-        staff_id = RevokeStaff.unpack(query.data or "").s
-    except (TypeError, ValueError):
-        staff_id = -1  # malformed data: nobody has that id, so nothing is revoked
+    revoke = unpack_or_none(RevokeStaff, query.data)
+    # Malformed data: nobody has the id -1, so nothing is revoked.
+    staff_id = revoke.s if revoke is not None else -1
     outcome = await revoke_staff(uow_factory, clock, actor, staff_id)
     if isinstance(outcome, StaffRevoked):
         name = outcome.member.display_name or str(outcome.member.telegram_user_id)
