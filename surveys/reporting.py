@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from surveys.definition import AnswerValue, LocalizedText, Question, QuestionType
+from surveys.voting import VotingReport
 
 # --- what storage reads ----------------------------------------------------------------------
 
@@ -169,6 +170,7 @@ class ReportData:
     unthemed_texts: int = 0
     hidden_texts: int = 0  # answers and ideas hidden by moderation among those counted
     hidden_excluded: bool = False  # True: hidden ones are left out of the numbers too
+    voting: VotingReport | None = None  # None: no statement has votes yet
 
     @property
     def completion_rate(self) -> float:
