@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramForbiddenError
@@ -33,6 +34,17 @@ FIRST_DELAY = 0.05
 
 
 async def feed_update(dispatcher: Dispatcher, bot: Bot, update: Update, metrics: Metrics) -> None:
+    started = time.perf_counter()
+    try:
+        await _feed_with_retries(dispatcher, bot, update, metrics)
+    finally:
+        # Failures too: a handler that times out after 10 s is what the histogram is for.
+        metrics.handler_latency.observe(time.perf_counter() - started)
+
+
+async def _feed_with_retries(
+    dispatcher: Dispatcher, bot: Bot, update: Update, metrics: Metrics
+) -> None:
     for attempt in range(1, ATTEMPTS + 1):
         try:
             await dispatcher.feed_update(bot, update)

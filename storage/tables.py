@@ -258,6 +258,9 @@ processed_updates = sa.Table(
     metadata,
     sa.Column("update_id", sa.BigInteger, primary_key=True, autoincrement=False),
     _created_at("processed_at"),
+    # False from the commit of the update's effects until its replies went out (bot/middlewares/
+    # unit_of_work.py): a redelivery of a "False" update shows the person's screen again.
+    sa.Column("replied", sa.Boolean, nullable=False, server_default=sa.true()),
 )
 
 # --- themes ---------------------------------------------------------------------------------

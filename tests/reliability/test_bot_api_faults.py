@@ -8,7 +8,8 @@ twice in a row); sends inside a chat's ``retry_after`` 0; handler errors 0; the 
 those who blocked the bot confirmed (none left to stall the polling offset).
 
 Network timeouts are not injected here: a reply that times out after its answer committed is
-not sent again (see docs/RELIABILITY.md); broadcasts under timeouts are tests/e2e/test_broadcast*.
+shown again on the redelivery (tests/reliability/test_lost_reply.py); broadcasts under timeouts
+are tests/e2e/test_broadcast*.
 """
 
 from __future__ import annotations

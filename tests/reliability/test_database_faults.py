@@ -2,7 +2,8 @@
 
 WAL lets readers through, but a writer waits up to ``busy_timeout``; past that the transaction
 fails with "database is locked", the poller does not confirm the update and fetches it again
-after a backoff (``bot/polling.py``). Ten citizens each send an answer while the lock is held.
+after a backoff (``bot/polling.py``). The bot's own writers queue in ``storage.database.WriteGate``,
+so one of them at a time meets the held lock. Ten citizens each send an answer while it is held.
 Pass figures: answers lost 0, duplicated 0, the bot's polling task still running, and every
 citizen answered within 5 s of the lock's release.
 """
