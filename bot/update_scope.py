@@ -30,10 +30,12 @@ from surveys.ports import (
     RetentionRepository,
     ScheduleRepository,
     StaffRepository,
+    StatementRepository,
     StatsRepository,
     ThemeRepository,
     UnitOfWork,
     VectorStore,
+    VoteRepository,
 )
 
 
@@ -117,6 +119,14 @@ class UpdateUnitOfWork:
     @property
     def vectors(self) -> VectorStore:
         return self._inner.vectors
+
+    @property
+    def statements(self) -> StatementRepository:
+        return self._inner.statements
+
+    @property
+    def votes(self) -> VoteRepository:
+        return self._inner.votes
 
     @property
     def leader_locks(self) -> LeaderLockRepository:

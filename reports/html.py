@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from reports import svg
 from reports.texts import localised, normalise, text
+from reports.voting_section import voting_view
 from surveys.reporting import Breakdown, ReportData
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -209,6 +210,8 @@ def view_model(data: ReportData, language: str) -> dict[str, Any]:
             count=data.hidden_texts,
         ),
         "min": minimum,
+        # The voting section (reports/voting_section.py), only when statements have votes.
+        "voting": voting_view(data.voting, t) if data.voting is not None else None,
     }
 
 

@@ -95,3 +95,78 @@ def column_bars(title: str, desc: str, columns: Sequence[tuple[str, int]]) -> Ma
                 f'font-size="11" fill="{TEXT}">{escape(label)}</text>'
             )
     return _frame(height, title, desc, body)
+
+
+# Opinion-map colours (≥ 3:1 against white, WCAG 1.4.11) and shapes, so groups differ by
+# more than colour alone.
+GROUP_COLOURS = ("#1f5f99", "#b35900", "#2e7d32", "#8e24aa", "#c62828")
+GROUP_SHAPES = ("circle", "square", "triangle", "diamond", "cross")
+
+
+def _marker(shape: str, x: float, y: float, colour: str, r: float = 4.0) -> str:
+    if shape == "square":
+        side = 2 * r
+        return (
+            f'<rect x="{x - r:.1f}" y="{y - r:.1f}" width="{side:.1f}" height="{side:.1f}" '
+            f'fill="{colour}"/>'
+        )
+    if shape == "triangle":
+        points = f"{x:.1f},{y - r - 1:.1f} {x - r - 1:.1f},{y + r:.1f} {x + r + 1:.1f},{y + r:.1f}"
+        return f'<polygon points="{points}" fill="{colour}"/>'
+    if shape == "diamond":
+        d = r + 1
+        points = f"{x:.1f},{y - d:.1f} {x + d:.1f},{y:.1f} {x:.1f},{y + d:.1f} {x - d:.1f},{y:.1f}"
+        return f'<polygon points="{points}" fill="{colour}"/>'
+    if shape == "cross":
+        return (
+            f'<path d="M{x - r:.1f} {y - r:.1f}L{x + r:.1f} {y + r:.1f}M{x - r:.1f} {y + r:.1f}'
+            f'L{x + r:.1f} {y - r:.1f}" stroke="{colour}" stroke-width="2.5"/>'
+        )
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{colour}"/>'
+
+
+def scatter(
+    title: str,
+    desc: str,
+    points: Sequence[tuple[float, float, int]],
+    legend: Sequence[str],
+) -> Markup:
+    """A 2-D map: one marker per (x, y, group), colour and shape by group, legend below.
+
+    The axes have no units (principal components), so none are drawn: only a frame. Points
+    are scaled to fill the frame, keeping the aspect ratio so distances stay true.
+    """
+    plot, margin, legend_row = 380, 14, 22
+    height = plot + 2 * margin + legend_row * max(1, -(-len(legend) // 3))
+    xs = [p[0] for p in points] or [0.0]
+    ys = [p[1] for p in points] or [0.0]
+    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+    scale = (plot - 2 * margin) / span
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    left = (WIDTH - plot) / 2
+    body: list[str] = [
+        f'<rect x="{left:.1f}" y="{margin}" width="{plot}" height="{plot}" fill="none" '
+        f'stroke="{GRID}" stroke-width="1"/>'
+    ]
+    for x, y, group in points:
+        px = left + plot / 2 + (x - cx) * scale
+        py = margin + plot / 2 - (y - cy) * scale  # SVG's y grows downwards
+        body.append(
+            _marker(
+                GROUP_SHAPES[group % len(GROUP_SHAPES)],
+                px,
+                py,
+                GROUP_COLOURS[group % len(GROUP_COLOURS)],
+            )
+        )
+    for i, label in enumerate(legend):
+        lx = 40 + (i % 3) * 200
+        ly = plot + 2 * margin + legend_row * (i // 3) + 8
+        body.append(
+            _marker(
+                GROUP_SHAPES[i % len(GROUP_SHAPES)], lx, ly, GROUP_COLOURS[i % len(GROUP_COLOURS)]
+            )
+            + f'<text x="{lx + 12}" y="{ly + 5}" font-size="13" fill="{TEXT}">'
+            f"{escape(_short(label, 26))}</text>"
+        )
+    return _frame(height, title, desc, body)

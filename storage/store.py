@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from storage.database import create_engine
 from storage.uow import SqlUnitOfWork
+from storage.version_cache import SurveyVersionCache
 
 
 class Storage:
@@ -20,6 +21,7 @@ class Storage:
         # expire_on_commit=False: we map rows to dataclasses anyway, and nothing should
         # reload lazily after a commit.
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._versions = SurveyVersionCache()  # shared by every unit of work of this engine
 
     @classmethod
     def open(cls, url: str) -> Storage:
@@ -31,7 +33,7 @@ class Storage:
         return self.engine.dialect.name
 
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions)
+        return SqlUnitOfWork(self._sessions, self._versions)
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -23,10 +23,13 @@ from storage.repositories import (
     SqlRetentionRepository,
     SqlScheduleRepository,
     SqlStaffRepository,
+    SqlStatementRepository,
     SqlStatsRepository,
     SqlThemeRepository,
     SqlVectorStore,
+    SqlVoteRepository,
 )
+from storage.version_cache import CachedConsultationRepository, SurveyVersionCache
 
 
 class SqlUnitOfWork:
@@ -55,9 +58,17 @@ class SqlUnitOfWork:
     themes: SqlThemeRepository
     vectors: SqlVectorStore
     reports: SqlReportRepository
+    statements: SqlStatementRepository
+    votes: SqlVoteRepository
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        versions: SurveyVersionCache | None = None,
+    ) -> None:
         self._session_factory = session_factory
+        # Survey versions are immutable: read once per process (storage/version_cache.py).
+        self._versions = versions
         self._session: AsyncSession | None = None
 
     @property
@@ -71,7 +82,11 @@ class SqlUnitOfWork:
         if self._session is not None:
             raise RuntimeError("a unit of work cannot be entered twice")
         session = self._session = self._session_factory()
-        self.consultations = SqlConsultationRepository(session)
+        self.consultations = (
+            SqlConsultationRepository(session)
+            if self._versions is None
+            else CachedConsultationRepository(session, self._versions)
+        )
         self.participants = SqlParticipantRepository(session)
         self.participations = SqlParticipationRepository(session)
         self.answers = SqlAnswerRepository(session)
@@ -89,6 +104,8 @@ class SqlUnitOfWork:
         self.themes = SqlThemeRepository(session)
         self.vectors = SqlVectorStore(session)
         self.reports = SqlReportRepository(session)
+        self.statements = SqlStatementRepository(session)
+        self.votes = SqlVoteRepository(session)
         return self
 
     async def __aexit__(

@@ -32,12 +32,15 @@ from surveys.entities import (
     RetentionOutcome,
     ScheduleItem,
     StaffMember,
+    Statement,
+    StatementStatus,
     SurveyVersion,
     Theme,
     ThemeCuration,
     ThemeMembership,
     ThemeRun,
 )
+from surveys.entities import Vote as StoredVote
 from surveys.reporting import AnswerRecord, IdeaRecord, ParticipationRecord, ReportData
 from surveys.stats import DailyChart, DayCount, DropOffChart, ParticipationCounts, QuestionCounts
 from surveys.themes import (
@@ -481,6 +484,55 @@ class ThemeEngine(Protocol):
         ...
 
 
+class StatementRepository(Protocol):
+    """Statements citizens vote on (``surveys.usecases.voting``)."""
+
+    async def add(self, statement: Statement) -> Statement: ...
+
+    async def get(self, statement_id: int) -> Statement | None: ...
+
+    async def list_for_consultation(
+        self, consultation_id: int, status: StatementStatus | None = None
+    ) -> Sequence[Statement]:
+        """By id; only those with ``status`` when given."""
+        ...
+
+    async def list_for_participant(self, participant_id: int) -> Sequence[Statement]:
+        """The statements this person proposed, by id."""
+        ...
+
+    async def set_status(self, statement_id: int, status: StatementStatus) -> bool:
+        """False when it already had that status (a repeated tap)."""
+        ...
+
+    async def next_for(self, consultation_id: int, participant_id: int) -> Statement | None:
+        """An accepted statement the person has not voted on: fewest votes first, then oldest."""
+        ...
+
+    async def vote_counts(self, consultation_id: int) -> dict[int, int]:
+        """Votes per statement of the consultation (statements without votes left out)."""
+        ...
+
+
+class VoteRepository(Protocol):
+    async def get(self, statement_id: int, participant_id: int) -> StoredVote | None: ...
+
+    async def cast(self, vote: StoredVote) -> None:
+        """Insert, or change the value of, the one vote per (participant, statement)."""
+        ...
+
+    async def count_for(self, consultation_id: int, participant_id: int) -> int:
+        """How many of the consultation's accepted statements this person voted on."""
+        ...
+
+    async def for_consultation(self, consultation_id: int) -> Sequence[StoredVote]:
+        """Votes on accepted statements by people with a real participation in the
+        consultation (no staff preview, not withdrawn)."""
+        ...
+
+    async def list_for_participant(self, participant_id: int) -> Sequence[StoredVote]: ...
+
+
 class ReportRepository(Protocol):
     """What the policy report reads (``surveys.usecases.reports``). Previews, withdrawn
     participations and hidden answers or ideas are never returned; nothing identifies a
@@ -567,6 +619,12 @@ class UnitOfWork(Protocol):
 
     @property
     def reports(self) -> ReportRepository: ...
+
+    @property
+    def statements(self) -> StatementRepository: ...
+
+    @property
+    def votes(self) -> VoteRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -39,6 +39,9 @@ class StatementTally:
     passes: int
     # Product over opinion groups of (agrees + 1) / (votes + 2); 0 when there are no groups.
     consensus: float = 0.0
+    # Each opinion group's (agrees + 1) / (votes + 2), in group order (empty without groups):
+    # what makes a statement divisive, shown in the report's divisive table.
+    group_agree: tuple[float, ...] = ()
 
     @property
     def votes(self) -> int:

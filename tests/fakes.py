@@ -18,7 +18,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import Any, Self, TypeVar
 from zoneinfo import ZoneInfo
 
 from surveys.definition import QuestionType
@@ -492,6 +492,14 @@ class FakeStats:
         return _per_day(times, timezone)
 
 
+class FakeVoting:
+    """Statements and votes, only as far as the privacy export reads them (voting lives in
+    SQL tests: tests/integration/test_voting_db.py): a fake person never voted."""
+
+    async def list_for_participant(self, participant_id: int) -> list[Any]:
+        return []
+
+
 def _per_day(times: Sequence[datetime | None], timezone: str) -> list[DayCount]:
     zone = ZoneInfo(timezone)
     days = Counter(at.astimezone(zone).date() for at in times if at is not None)
@@ -521,6 +529,7 @@ class FakeUnitOfWork:
         self.stats = FakeStats(t)
         self.themes = FakeThemes(self._db)
         self.vectors = FakeVectors(self._db)
+        self.statements = self.votes = FakeVoting()
         return self
 
     async def __aexit__(

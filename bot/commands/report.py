@@ -150,6 +150,7 @@ def write_report(args: argparse.Namespace) -> int:
 async def _gather(
     settings: Any, slug: str, language: str, *, cluster: bool, exclude_hidden: bool = False
 ) -> tuple[ReportData | None, list[str]]:
+    from bot.voting_analysis import voting_analyser
     from nlp import offensive
     from nlp.pii import scrub
     from storage.schema import upgrade_schema
@@ -183,6 +184,7 @@ async def _gather(
             scrub=scrub,
             quotable=offensive.fit_to_print,
             exclude_hidden=exclude_hidden,
+            voting_analyser=voting_analyser(),
         )
         return data, slugs
     finally:

@@ -41,6 +41,7 @@ from surveys.ports import Clock, ReportRenderer, UnitOfWorkFactory
 from surveys.reporting import ReportData
 from surveys.usecases.reports import ReportChoice, prepare_report, report_choices
 from surveys.usecases.staff import Actor
+from surveys.voting import VotingAnalyser
 
 DEFAULT_MIN_GROUP_SIZE = 5
 DEFAULT_TIMEZONE = "Europe/Rome"
@@ -104,6 +105,7 @@ async def _send_report(
     timezone: str,
     quotable: Callable[[str], bool] | None = None,
     exclude_hidden: bool = False,
+    voting_analyser: VotingAnalyser | None = None,
 ) -> None:
     outcome = await prepare_report(
         uow_factory,
@@ -116,6 +118,7 @@ async def _send_report(
         action=kind,
         quotable=quotable or (lambda _: True),
         exclude_hidden=exclude_hidden,
+        voting_analyser=voting_analyser,  # opinion groups of statement voting (nlp/)
     )
     if not isinstance(outcome, ReportData):
         choices = await report_choices(uow_factory)
@@ -169,6 +172,7 @@ async def on_report(
     timezone: str = DEFAULT_TIMEZONE,
     person: Person | None = None,
     quotable: Callable[[str], bool] | None = None,
+    voting_analyser: VotingAnalyser | None = None,
 ) -> None:
     _ = translator(message, person)
     kind = command.command.lower()
@@ -191,6 +195,7 @@ async def on_report(
         min_group_size=min_group_size,
         timezone=timezone,
         quotable=quotable,
+        voting_analyser=voting_analyser,
     )
 
 
@@ -205,6 +210,7 @@ async def on_pick(
     timezone: str = DEFAULT_TIMEZONE,
     person: Person | None = None,
     quotable: Callable[[str], bool] | None = None,
+    voting_analyser: VotingAnalyser | None = None,
 ) -> None:
     _ = translator(query, person)
     # Malformed: no consultation has an empty slug.
@@ -227,6 +233,7 @@ async def on_pick(
         timezone=timezone,
         quotable=quotable,
         exclude_hidden=pick.k in EXCLUDING,
+        voting_analyser=voting_analyser,
     )
 
 

@@ -27,6 +27,7 @@ from dialogs.analyst.themes_keys import (
     ThemeMoveTo,
     ThemeOpen,
 )
+from dialogs.facilitator.statements import StatementFromTheme
 from dialogs.i18n import Translator
 from surveys.usecases.theme_views import (
     QUOTES_PER_PAGE,
@@ -214,6 +215,8 @@ def card_view(_: Translator, card: ThemeCard) -> tuple[str, InlineKeyboardMarkup
         if line.hidden
         else _button(_("themes-hide-button"), ThemeAct(c=c, t=t, a=HIDE).pack())
     )
+    # Facilitators turn the theme into a statement to vote on (dialogs.facilitator.statements).
+    rows.append([_button(_("statements-from-theme"), StatementFromTheme(c=c, t=t).pack())])
     rows.append([hide, _button(_("themes-back"), ThemeList(c=c).pack())])
     return _fit(parts), InlineKeyboardMarkup(inline_keyboard=rows)
 

@@ -15,12 +15,22 @@ if TYPE_CHECKING:
 
 
 def build_routers() -> list[Router]:
-    from dialogs.citizen import consent, fallbacks, follow, groups, ideas, privacy, survey
+    from dialogs.citizen import (
+        consent,
+        fallbacks,
+        follow,
+        groups,
+        ideas,
+        privacy,
+        survey,
+        voting,
+    )
 
     return [
         groups.build_router(),
         fallbacks.build_forwarded_router(),
         consent.build_router(),
+        voting.build_router(),  # /vote, its buttons, a proposal being typed
         survey.build_router(),
         privacy.build_router(),
         follow.build_router(),

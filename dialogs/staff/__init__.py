@@ -18,8 +18,15 @@ if TYPE_CHECKING:
 
 
 def build_routers() -> list[Router]:
-    from dialogs.analyst import reports, themes
-    from dialogs.facilitator import broadcasts, consultations, digest, moderation, stats
+    from dialogs.analyst import consensus, reports, themes
+    from dialogs.facilitator import (
+        broadcasts,
+        consultations,
+        digest,
+        moderation,
+        statements,
+        stats,
+    )
     from dialogs.staff import admin, denial, invitations, members
 
     return [
@@ -33,5 +40,7 @@ def build_routers() -> list[Router]:
         reports.build_router(),
         themes.build_router(),
         digest.build_router(),
+        statements.build_router(),
+        consensus.build_router(),
         denial.build_router(),
     ]

@@ -24,6 +24,8 @@ STATS_COMMANDS: tuple[str, ...] = ("stats",)  # dialogs.facilitator.stats
 THEMES_COMMANDS: tuple[str, ...] = ("themes",)  # dialogs.analyst.themes
 REPORT_COMMANDS: tuple[str, ...] = ("report", "export")  # dialogs.analyst.reports
 DIGEST_COMMANDS: tuple[str, ...] = ("digest",)  # dialogs.facilitator.digest
+STATEMENT_COMMANDS: tuple[str, ...] = ("statements",)  # dialogs.facilitator.statements
+CONSENSUS_COMMANDS: tuple[str, ...] = ("consensus",)  # dialogs.analyst.consensus
 ALL_STAFF = frozenset({Role.ADMIN, Role.FACILITATOR, Role.ANALYST})
 FACILITATORS = frozenset({Role.ADMIN, Role.FACILITATOR})
 
@@ -58,6 +60,11 @@ STAFF_CALLBACK_PREFIXES += DIGEST_PREFIXES
 # (pick a target, then move), find themes now.
 THEMES_PREFIXES = ("tl:", "to:", "ta:", "tm:", "tv:", "tw:", "tr:")
 STAFF_CALLBACK_PREFIXES += THEMES_PREFIXES
+# dialogs.facilitator.statements: list, accept/reject, write, draft from a theme card, save
+# the draft; dialogs.analyst.consensus: a consultation button of /consensus.
+STATEMENT_PREFIXES = ("sl:", "st:", "sw:", "sf:", "sv:")
+CONSENSUS_PREFIXES = ("cs:",)
+STAFF_CALLBACK_PREFIXES += STATEMENT_PREFIXES + CONSENSUS_PREFIXES
 
 
 def roles_for_command(command: str) -> frozenset[Role]:
@@ -69,6 +76,10 @@ def roles_for_command(command: str) -> frozenset[Role]:
     ):
         return FACILITATORS
     if command in STAFF_COMMANDS + STATS_COMMANDS + THEMES_COMMANDS + REPORT_COMMANDS:
+        return ALL_STAFF
+    if command in STATEMENT_COMMANDS:
+        return FACILITATORS
+    if command in CONSENSUS_COMMANDS:
         return ALL_STAFF
     raise KeyError(command)
 
@@ -84,6 +95,8 @@ def staff_only_commands() -> tuple[str, ...]:
         *THEMES_COMMANDS,
         *REPORT_COMMANDS,
         *DIGEST_COMMANDS,
+        *STATEMENT_COMMANDS,
+        *CONSENSUS_COMMANDS,
     )
 
 

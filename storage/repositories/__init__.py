@@ -21,6 +21,7 @@ from storage.repositories.stats import SqlStatsRepository
 from storage.repositories.themes import SqlThemeRepository
 from storage.repositories.updates import SqlProcessedUpdateRepository
 from storage.repositories.vectors import SqlVectorStore
+from storage.repositories.voting import SqlStatementRepository, SqlVoteRepository
 
 __all__ = [
     "SqlAnswerRepository",
@@ -38,7 +39,9 @@ __all__ = [
     "SqlRetentionRepository",
     "SqlScheduleRepository",
     "SqlStaffRepository",
+    "SqlStatementRepository",
     "SqlStatsRepository",
     "SqlThemeRepository",
     "SqlVectorStore",
+    "SqlVoteRepository",
 ]

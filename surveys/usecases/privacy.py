@@ -47,6 +47,7 @@ async def export_my_data(
                     "created_at": _time(idea.created_at),
                 }
             )
+        votes, statements = await _export_voting(uow, participant_id, slugs)
     return {
         "participant": {
             "pseudonym": participant.pseudonym,
@@ -60,7 +61,49 @@ async def export_my_data(
         "contact": {"chat_id": contact.chat_id} if contact is not None else None,
         "participations": participations,
         "ideas": ideas,
+        "votes": votes,
+        "statements": statements,
     }
+
+
+_VOTE_NAMES = {1: "agree", -1: "disagree", 0: "pass"}
+
+
+async def _export_voting(
+    uow: UnitOfWork, participant_id: int, slugs: dict[int, str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The person's votes (with the words voted on) and the statements they proposed."""
+
+    async def slug_of(consultation_id: int) -> str:
+        if consultation_id not in slugs:
+            consultation = await uow.consultations.get(consultation_id)
+            slugs[consultation_id] = consultation.slug if consultation else ""
+        return slugs[consultation_id]
+
+    votes = []
+    for vote in await uow.votes.list_for_participant(participant_id):
+        statement = await uow.statements.get(vote.statement_id)
+        if statement is None:
+            continue
+        votes.append(
+            {
+                "consultation": await slug_of(statement.consultation_id),
+                "statement": statement.text,
+                "vote": _VOTE_NAMES.get(vote.value, str(vote.value)),
+                "voted_at": _time(vote.voted_at),
+            }
+        )
+    statements = [
+        {
+            "consultation": await slug_of(statement.consultation_id),
+            "text": statement.text,
+            "status": statement.status.value,
+            "language": statement.language,
+            "created_at": _time(statement.created_at),
+        }
+        for statement in await uow.statements.list_for_participant(participant_id)
+    ]
+    return votes, statements
 
 
 async def _export_participation(uow: UnitOfWork, participation: Participation) -> dict[str, Any]:
@@ -99,7 +142,8 @@ async def _export_participation(uow: UnitOfWork, participation: Participation) -
 
 
 async def erase_participant(uow_factory: UnitOfWorkFactory, participant_id: int) -> bool:
-    """Delete the person and, by cascade, contact, participations, answers, ideas and votes.
+    """Delete the person and, by cascade, contact, participations, answers, ideas, votes and
+    the statements they proposed (with everyone's votes on them).
 
     Returns False when there was nobody to erase (a second ``/delete`` is harmless).
     """

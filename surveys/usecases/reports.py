@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -67,6 +67,8 @@ from surveys.reporting import (
     ThemeReport,
 )
 from surveys.usecases.staff import Actor, NotAllowed
+from surveys.usecases.voting import read_voting, voting_report
+from surveys.voting import VotingAnalyser
 
 Scrubber = Callable[[str], str]
 Quotable = Callable[[str], bool]
@@ -117,11 +119,13 @@ async def report_data(
     scrub: Scrubber,
     quotable: Quotable = _any_text,
     exclude_hidden: bool = False,
+    voting_analyser: VotingAnalyser | None = None,
 ) -> ReportData | None:
     """Everything the report of ``slug`` shows, or ``None`` for an unknown slug.
 
     One unit of work reads the rows; nothing is written. The themes are those of the latest
-    theme run of the consultation (none yet: the report says so).
+    theme run of the consultation (none yet: the report says so). With a ``voting_analyser``
+    and votes on the consultation's statements, ``voting`` holds the opinion groups.
     """
     async with uow_factory() as uow:
         consultation = await uow.consultations.get_by_slug(slug)
@@ -139,7 +143,8 @@ async def report_data(
         if run is not None:
             themes = await uow.themes.current(consultation.id)
             memberships = await uow.themes.memberships(consultation.id)
-    return build_report(
+        votes, statement_texts = await read_voting(uow, consultation.id)
+    report = build_report(
         consultation,
         version.definition,
         participations,
@@ -155,6 +160,10 @@ async def report_data(
         quotable=quotable,
         exclude_hidden=exclude_hidden,
     )
+    if voting_analyser is None:
+        return report
+    voting = await voting_report(votes, statement_texts, voting_analyser)
+    return report if voting is None else replace(report, voting=voting)
 
 
 async def prepare_report(
@@ -169,6 +178,7 @@ async def prepare_report(
     action: str = "report",
     quotable: Quotable = _any_text,
     exclude_hidden: bool = False,
+    voting_analyser: VotingAnalyser | None = None,
 ) -> ReportData | UnknownConsultation | NotAllowed:
     """``report_data`` for a staff member in the chat: role checked again, and audited."""
     allowed = actor.role in REPORT_ROLES
@@ -201,6 +211,7 @@ async def prepare_report(
         scrub=scrub,
         quotable=quotable,
         exclude_hidden=exclude_hidden,
+        voting_analyser=voting_analyser,
     )
     return UnknownConsultation(slug) if data is None else data
 

@@ -1,8 +1,9 @@
 """Privacy invariants over the real bot on the emulator, checked by scanning the schema.
 
 One module-scoped bot (SQLite) and a few people: Marta answers two consultations, sends an
-idea and follows a project; Bruno answers and sends an idea too; a theme run (inserted as the
-nightly job writes it) quotes and caches both ideas. Pass figures of issue #9:
+idea, follows a project, votes on a statement and proposes one; Bruno answers and sends an
+idea too; a theme run (inserted as the nightly job writes it) quotes and caches both ideas.
+Pass figures of issue #9:
 
 - answers without a consent record: 0;
 - the same person in two consultations: one participant row, one pseudonym, and her Telegram
@@ -41,6 +42,7 @@ from storage.tables import (
     metadata,
     participants,
     participations,
+    statements,
     theme_memberships,
     theme_runs,
     themes,
@@ -62,6 +64,8 @@ from tests.security.support import lift_flood_limit
 MARTA_IDEA = "Bancarelle di quartiere aperte fino alle ventidue il giovedì"
 BRUNO_IDEA = "Una fontanella d'acqua potabile vicino all'ingresso est"
 SECRET_THEME = "Tema riservato zafferano"
+STATEMENT = "Servono più rastrelliere per le biciclette"
+MARTA_PROPOSAL = "Il mercato del sabato deve restare in piazza"
 
 # /mydata's sections for each table that refers (through foreign keys) to participants.
 EXPORTED = {
@@ -71,13 +75,13 @@ EXPORTED = {
     "answers": "participations[].answers",
     "ideas": "ideas",
     "project_follows": "follows",
+    "statements": "statements",  # those the person proposed
+    "votes": "votes",
 }
 # Tables that refer to participants but are not in /mydata, and why. Each must hold no row of
 # a citizen in this run: a flow that starts writing one makes the test ask for its export.
 NOT_EXPORTED = {
     "outbox": "messages waiting to be sent to the person: operational, deleted once erased",
-    "statements": "statement voting has no citizen flow yet; export it when it does",
-    "votes": "statement voting has no citizen flow yet; export it when it does",
 }
 # Columns that hold who someone is without a foreign key to participants, and what they hold.
 IDENTIFIER_COLUMNS = {
@@ -187,6 +191,27 @@ async def _theme_run(rb: RunningBot) -> None:
         )
 
 
+async def _vote_and_propose(rb: RunningBot, marta: Citizen) -> None:
+    """A facilitator's statement on sharing-cities (as /statements writes it); Marta votes on
+    it with the buttons and proposes one of her own."""
+    async with rb.storage.engine.begin() as connection:
+        slug = consultations.c.slug == "sharing-cities"
+        consultation = (
+            await connection.execute(sa.select(consultations.c.id).where(slug))
+        ).scalar_one()
+        await connection.execute(
+            sa.insert(statements).values(
+                consultation_id=consultation, text=STATEMENT, status="accepted"
+            )
+        )
+    shown = await marta.say("/vote sharing-cities")
+    await marta.tap(shown, data=button(shown, "vt:")["callback_data"])
+    done = await marta.read()
+    await marta.tap(done, data=button(done, "vm:")["callback_data"])
+    await marta.read()  # "write your statement"
+    assert (await marta.say(MARTA_PROPOSAL)).text == translate("it", "vote-proposed")
+
+
 class People:
     def __init__(self, rb: RunningBot, marta: Citizen, bruno: Citizen) -> None:
         self.rb, self.marta, self.bruno = rb, marta, bruno
@@ -207,6 +232,7 @@ async def people(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Peop
         await _tap_first_answer(bruno, await join(bruno, "sharing-cities"))
         await _send_idea(bruno, BRUNO_IDEA)
         await _theme_run(rb)
+        await _vote_and_propose(rb, marta)
         yield People(rb, marta, bruno)
 
 
@@ -305,6 +331,10 @@ async def test_mydata_has_every_row_of_the_person_and_nothing_of_anyone_else(
     assert exported_answers == stored_answers and stored_answers
     assert [i["text"] for i in export["ideas"]] == [i["text"] for i in mine["ideas"]]
     assert export["follows"] == sorted(f["project"] for f in mine["project_follows"])
+    assert [(v["statement"], v["vote"]) for v in export["votes"]] == [(STATEMENT, "agree")]
+    assert len(mine["votes"]) == 1 and mine["votes"][0]["value"] == 1
+    assert [(s["text"], s["status"]) for s in export["statements"]] == [(MARTA_PROPOSAL, "pending")]
+    assert [s["text"] for s in mine["statements"]] == [MARTA_PROPOSAL]
     for table, rows in mine.items():
         if rows:
             assert table in EXPORTED or table in NOT_EXPORTED, table
@@ -352,6 +382,8 @@ async def test_delete_leaves_no_row_that_references_the_person(people: People) -
     texts = [i["text"] for i in mine["ideas"]] + [
         a["value"] for a in mine["answers"] if isinstance(a["value"], str)
     ]
+    assert mine["votes"] and mine["statements"]  # erased below with everything else
+    texts.append(MARTA_PROPOSAL)
     text_refs = {("idea", i["id"]) for i in mine["ideas"]} | {
         ("answer", a["id"]) for a in mine["answers"]
     }

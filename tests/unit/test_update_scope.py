@@ -19,5 +19,5 @@ def _properties(cls: type) -> set[str]:
 
 def test_every_repository_of_the_port_passes_through() -> None:
     wanted = _properties(UnitOfWork)
-    assert {"answers", "themes", "vectors", "reports"} <= wanted
+    assert {"answers", "themes", "vectors", "reports", "statements", "votes"} <= wanted
     assert wanted - _properties(UpdateUnitOfWork) == set()
