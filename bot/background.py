@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from bot.outbox import OutboxSender, SenderSettings, build_sender_bot
 from bot.scheduler import Reconciler, Scheduler, SchedulerSettings
 from bot.settings import Settings
+from bot.themes_process import ThemesProcess, database_url_of
 from bot.themes_worker import ThemesWorker
-from nlp.service import NlpThemeEngine
 from storage.store import Storage
 from surveys.clock import SystemClock
 from surveys.ports import Clock
@@ -75,10 +75,16 @@ class Background:
         backend, model = self.settings.nlp_backend, self.settings.nlp_model
         # The bot's own worker when given (the one /themes uses), so that a run from the chat
         # and the nightly run of a consultation wait for each other instead of interleaving.
+        # Either way each job runs in a child process (bot/themes_process.py).
         self.themes = themes or ThemesWorker(
             storage,
             self.clock,
-            lambda: NlpThemeEngine(backend, model),
+            jobs=ThemesProcess(
+                database_url_of(storage.engine.url),
+                backend,
+                model,
+                min_group_size=self.settings.min_group_size,
+            ),
             min_group_size=self.settings.min_group_size,
         )
         self.reconciler = Reconciler(

@@ -8,8 +8,11 @@ after each submission: assignment needs every member's vector in memory, which i
 per batch but wasteful per answer, and a burst of 500 submissions after a broadcast
 becomes one job instead of 500. Staff see new answers in themes within minutes.
 
-Jobs run one at a time in a background task (an ``asyncio.Lock``), with the numerical work
-in a thread inside the engine, so the event loop keeps serving updates.
+Jobs run one at a time in a background task (an ``asyncio.Lock``). Where the numerical work
+happens is the worker's ``jobs``: in the running bot a child process per job
+(``bot.themes_process.ThemesProcess``), so the bot process never loads the theme model; in
+tests and tools an engine in this process (:class:`InProcessJobs`, the engine's own thread).
+A job that fails, in either place, is logged and the next one tries again.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from storage.retry import retry_transaction
 from storage.store import Storage
@@ -30,20 +34,75 @@ from surveys.usecases.themes import refresh_themes
 log = logging.getLogger(__name__)
 
 
-class ThemesWorker:
+class ThemeJobs(Protocol):
+    """Where a refresh runs: raises when it failed, so the worker can report it."""
+
+    async def refresh(
+        self, slugs: Sequence[str], *, full: bool, progress: ProgressCallback | None = None
+    ) -> object: ...
+
+
+class InProcessJobs:
+    """Refreshes with an engine in this process (loaded on the first job, then kept)."""
+
     def __init__(
         self,
         storage: Storage,
         clock: Clock,
         engine: Callable[[], ThemeEngine],
-        *,
         min_group_size: int = 5,
-        assign_every: timedelta = timedelta(minutes=10),
     ) -> None:
         self.storage = storage
         self.clock = clock
         self._engine_factory = engine
         self._engine: ThemeEngine | None = None
+        self.min_group_size = min_group_size
+
+    def engine(self) -> ThemeEngine:
+        if self._engine is None:
+            self._engine = self._engine_factory()
+        return self._engine
+
+    async def refresh(
+        self, slugs: Sequence[str], *, full: bool, progress: ProgressCallback | None = None
+    ) -> None:
+        engine = await asyncio.to_thread(self.engine)  # loading a model takes a while
+        for slug in slugs:
+            result = await refresh_themes(
+                self.storage.uow,
+                self.clock,
+                engine,
+                slug,
+                full=full,
+                min_group_size=self.min_group_size,
+                progress=progress,
+            )
+            log.info("themes of %s refreshed (full=%s): %s", slug, full, result)
+
+
+class ThemesWorker:
+    """Schedules theme jobs (nightly, periodic, from the chat) and runs them one at a time.
+
+    Give either ``engine`` (a factory: the jobs run in this process) or ``jobs``.
+    """
+
+    def __init__(
+        self,
+        storage: Storage,
+        clock: Clock,
+        engine: Callable[[], ThemeEngine] | None = None,
+        *,
+        jobs: ThemeJobs | None = None,
+        min_group_size: int = 5,
+        assign_every: timedelta = timedelta(minutes=10),
+    ) -> None:
+        self.storage = storage
+        self.clock = clock
+        if jobs is None:
+            if engine is None:
+                raise ValueError("a ThemesWorker needs an engine factory or jobs")
+            jobs = InProcessJobs(storage, clock, engine, min_group_size)
+        self.jobs: ThemeJobs = jobs
         self.min_group_size = min_group_size
         self.assign_every = assign_every
         self._lock = asyncio.Lock()
@@ -66,9 +125,10 @@ class ThemesWorker:
                 log.exception("a themes job failed; the next one will try again")
 
     def engine(self) -> ThemeEngine:
-        if self._engine is None:
-            self._engine = self._engine_factory()
-        return self._engine
+        """The in-process engine (only for a worker built with ``engine``)."""
+        if not isinstance(self.jobs, InProcessJobs):
+            raise TypeError("this worker runs its jobs out of process")
+        return self.jobs.engine()
 
     def nightly(self, slug: str) -> None:
         """Re-cluster ``slug`` in full, in the background."""
@@ -111,17 +171,7 @@ class ThemesWorker:
     async def refresh(
         self, slug: str, *, full: bool, progress: ProgressCallback | None = None
     ) -> None:
-        engine = await asyncio.to_thread(self.engine)  # loading a model takes a while
-        result = await refresh_themes(
-            self.storage.uow,
-            self.clock,
-            engine,
-            slug,
-            full=full,
-            min_group_size=self.min_group_size,
-            progress=progress,
-        )
-        log.info("themes of %s refreshed (full=%s): %s", slug, full, result)
+        await self.jobs.refresh([slug], full=full, progress=progress)
 
     async def assign_all(self) -> None:
         """New texts of every open consultation that has themes go to their nearest theme."""
@@ -134,8 +184,11 @@ class ThemesWorker:
                         slugs.append(consultation.slug)
                 return slugs
 
-        for slug in await retry_transaction(open_with_themes):
-            await self.refresh(slug, full=False)
+        # The cheap question here; only when there is something to assign does a job start
+        # (out of process: one child for all of them, so the model is loaded once).
+        slugs = await retry_transaction(open_with_themes)
+        if slugs:
+            await self.jobs.refresh(slugs, full=False)
 
     async def idle(self) -> None:
         """Wait until every job started so far has finished (tests, a clean stop)."""

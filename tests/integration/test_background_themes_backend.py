@@ -1,4 +1,8 @@
-"""ASCOLTO_NLP_BACKEND and ASCOLTO_NLP_MODEL reach the running bot's themes worker."""
+"""ASCOLTO_NLP_BACKEND and ASCOLTO_NLP_MODEL reach the running bot's themes worker.
+
+The worker runs each job in a child process (``bot.themes_process``): the settings must be on
+its command line (tests/integration/test_themes_process.py runs such a child for real).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import pytest
 
 from bot.background import Background, BackgroundSettings
 from bot.settings import Settings
+from bot.themes_process import ThemesProcess
 from storage.schema import upgrade_schema
 from storage.store import Storage
 
@@ -16,7 +21,8 @@ async def test_the_configured_backend_clusters_the_bot_s_themes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ASCOLTO_NLP_BACKEND", "tfidf")
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    monkeypatch.setenv("ASCOLTO_NLP_MODEL", "some/model")
+    settings = Settings(_env_file=None)
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
     await upgrade_schema(url)
     storage = Storage.open(url)
@@ -27,7 +33,14 @@ async def test_the_configured_backend_clusters_the_bot_s_themes(
         settings=BackgroundSettings.from_settings(settings),
     )
     try:
-        assert background.themes.engine().backend == "tfidf"
+        jobs = background.themes.jobs
+        assert isinstance(jobs, ThemesProcess)
+        assert jobs.database_url == url
+        command = jobs.command(["opencare"], full=True)
+        assert command[1:3] == ["-m", "bot.themes_job"]
+        assert command[command.index("--backend") + 1] == "tfidf"
+        assert command[command.index("--model") + 1] == "some/model"
+        assert "--full" in command and url not in command  # the URL travels in the environment
     finally:
         await background.bot.session.close()
         await storage.close()
