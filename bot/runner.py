@@ -11,13 +11,14 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
 from bot.app import Application, build_bot, build_dispatcher, register_commands
-from bot.background import running_background
+from bot.background import Background, running_background
 from bot.metrics import Metrics
+from bot.ops import MetricsBoard, Ops, serving
 from bot.polling import Poller
 from bot.settings import Settings
 from bot.webhook import MIN_SECRET_LENGTH, WebhookReceiver
@@ -60,9 +61,10 @@ def on_stop_signals(callback: Callable[[], None]) -> None:
 
 
 async def open_application(
-    settings: Settings, *, token: str, api_url: str | None, pepper: bytes
+    settings: Settings, *, token: str, api_url: str | None, pepper: bytes, migrate: bool = True
 ) -> Application:
-    await upgrade_schema(settings.database_url)
+    if migrate:  # with several workers the parent migrates once, before any worker starts
+        await upgrade_schema(settings.database_url)
     offensive.configure(settings.quote_blocklist)  # the staff's extra quote blocklist
     storage = Storage.open(settings.database_url)
     metrics = Metrics()
@@ -72,6 +74,7 @@ async def open_application(
         metrics,
         pepper=pepper,
         redis_url=settings.redis_url,
+        redis_prefix=settings.redis_prefix,
         admin_ids=settings.admin_ids,
         timezone=settings.timezone,
         quiet_hours=QuietHours.parse(settings.quiet_hours, settings.timezone),
@@ -100,17 +103,28 @@ async def run_polling(app: Application, stop: asyncio.Event) -> None:
         stopper.cancel()
 
 
-async def run_webhook(app: Application, settings: Settings, stop: asyncio.Event) -> None:
+async def run_webhook(
+    app: Application,
+    settings: Settings,
+    stop: asyncio.Event,
+    *,
+    worker: int = 0,
+    ops: Ops | None = None,
+) -> None:
     assert settings.webhook_url and settings.webhook_secret
     secret = settings.webhook_secret.get_secret_value()
-    receiver = WebhookReceiver(app.dispatcher, app.bot, secret, app.metrics)
+    receiver = WebhookReceiver(app.dispatcher, app.bot, secret, app.metrics, worker=worker)
     host, _, port = settings.webhook_listen.rpartition(":")
-    runner = web.AppRunner(receiver.application())
+    runner = web.AppRunner(receiver.application(ops=ops))
     await runner.setup()
-    site = web.TCPSite(runner, host or "127.0.0.1", int(port))
+    # Several workers (bot/workers.py) bind the same port; the kernel spreads connections.
+    site = web.TCPSite(
+        runner, host or "127.0.0.1", int(port), reuse_port=settings.workers > 1 or None
+    )
     await site.start()
-    await register_commands(app.bot)
-    await app.bot.set_webhook(settings.webhook_url, secret_token=secret)
+    if worker == 0:  # once per deployment, not once per worker
+        await register_commands(app.bot)
+        await app.bot.set_webhook(settings.webhook_url, secret_token=secret)
     log.info("webhook listening on %s", settings.webhook_listen)
     try:
         await stop.wait()
@@ -119,7 +133,8 @@ async def run_webhook(app: Application, settings: Settings, stop: asyncio.Event)
         await runner.cleanup()
 
 
-async def run_with_token(settings: Settings) -> None:
+async def run_with_token(settings: Settings, *, worker: int = 0, migrate: bool = True) -> None:
+    """One bot process; ``worker``/``migrate`` are set by ``bot/workers.py`` for N > 1."""
     check_settings(settings)
     assert settings.bot_token is not None and settings.pepper is not None
     app = await open_application(
@@ -127,21 +142,58 @@ async def run_with_token(settings: Settings) -> None:
         token=settings.bot_token.get_secret_value(),
         api_url=settings.telegram_api_url,
         pepper=settings.pepper.get_secret_value().encode(),
+        migrate=migrate,
     )
     stop = asyncio.Event()
     on_stop_signals(stop.set)
     try:
         # Scheduler and outbox sender (bot/background.py), for as long as the bot runs.
-        async with running_background(
-            app.storage,
-            settings,
-            token=app.bot.token,
-            api_url=settings.telegram_api_url,
-            themes=app.dispatcher["themes_runner"],
+        async with (
+            running_background(
+                app.storage,
+                settings,
+                token=app.bot.token,
+                api_url=settings.telegram_api_url,
+                themes=app.dispatcher["themes_runner"],
+            ) as background,
+            running_ops(app, settings, background, worker) as ops,
         ):
             if settings.webhook_url:
-                await run_webhook(app, settings, stop)
+                await run_webhook(app, settings, stop, worker=worker, ops=ops)
             else:
                 await run_polling(app, stop)
     finally:
         await close_application(app)
+
+
+@contextlib.asynccontextmanager
+async def running_ops(
+    app: Application, settings: Settings, background: Background, worker: int
+) -> AsyncIterator[Ops]:
+    """/healthz and /metrics (bot/ops.py): on the webhook listener, and on
+    ASCOLTO_ADMIN_LISTEN when set (the only place in polling mode)."""
+    board = MetricsBoard(worker, settings.workers, settings.redis_url, settings.redis_prefix)
+    report = background.sender.report
+    ops = Ops(
+        app.storage,
+        app.bot,
+        app.metrics,
+        board,
+        outbox_counters=lambda: {
+            "sent": report.sent,
+            "failed": report.failed,
+            "rate_limited": report.rate_limited,
+        },
+    )
+    await ops.start()
+    try:
+        if settings.admin_listen:
+            async with serving(
+                ops.application(), settings.admin_listen, reuse_port=settings.workers > 1
+            ):
+                log.info("health and metrics on %s", settings.admin_listen)
+                yield ops
+        else:
+            yield ops
+    finally:
+        await ops.stop()

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     reminder_max: int = 1
     # Extra word files for "quotes fit to print" (nlp/offensive.py), ":"-separated paths.
     quote_blocklist: str = ""
+    # Deployment (docs/DEPLOY.md): webhook worker processes sharing ASCOLTO_WEBHOOK_LISTEN (more
+    # than one needs PostgreSQL and Redis), the /healthz and /metrics listener for polling mode
+    # ("" = off), and the prefix of every Redis key (FSM, event isolation, shared metrics).
+    workers: int = Field(default=1, ge=1, le=64)
+    admin_listen: str = ""
+    redis_prefix: str = Field(default="fsm", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
 
     @field_validator("quote_blocklist")
     @classmethod

@@ -5,6 +5,11 @@ before handling, so a crash loses the update and Telegram never redelivers it. H
 handler runs first; an error answers 500 and Telegram delivers the update again (effects
 that did commit are recognised by ``processed_updates``). Telegram's ``max_connections``
 bounds how many updates arrive at once.
+
+With several workers (``bot/workers.py``) every answer names the worker that handled it in an
+``X-Ascolto-Worker`` header (Telegram ignores it; the emulator records it, so tests can show
+where each update went), and the same listener serves ``/healthz`` and ``/metrics``
+(``bot/ops.py``).
 """
 
 from __future__ import annotations
@@ -20,16 +25,26 @@ from pydantic import ValidationError
 
 from bot.feed import feed_update
 from bot.metrics import Metrics
+from bot.ops import Ops
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+WORKER_HEADER = "X-Ascolto-Worker"
 MIN_SECRET_LENGTH = 32
 MAX_UPDATE_ID = 2**63
 
 
 class WebhookReceiver:
-    def __init__(self, dispatcher: Dispatcher, bot: Bot, secret: str, metrics: Metrics) -> None:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        bot: Bot,
+        secret: str,
+        metrics: Metrics,
+        *,
+        worker: int = 0,
+    ) -> None:
         if len(secret) < MIN_SECRET_LENGTH:
             raise ValueError(
                 f"the webhook secret must have at least {MIN_SECRET_LENGTH} characters"
@@ -40,6 +55,7 @@ class WebhookReceiver:
         self._metrics = metrics
         self._in_flight: set[asyncio.Task[None]] = set()
         self._closing = False
+        self._headers = {WORKER_HEADER: str(worker)}
 
     async def handle(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
@@ -66,9 +82,9 @@ class WebhookReceiver:
         except Exception as error:
             self._metrics.handler_errors += 1
             log.error("update %s failed: %s", update.update_id, type(error).__name__)
-            return web.Response(status=500, text="failed; deliver again")
+            return web.Response(status=500, text="failed; deliver again", headers=self._headers)
         self._metrics.updates_handled += 1
-        return web.Response(status=200, text="ok")
+        return web.Response(status=200, text="ok", headers=self._headers)
 
     async def _feed(self, update: Update) -> None:
         await feed_update(self._dispatcher, self._bot, update, self._metrics)
@@ -79,7 +95,9 @@ class WebhookReceiver:
         if self._in_flight:
             await asyncio.wait(set(self._in_flight), timeout=grace_seconds)
 
-    def application(self, path: str = "/webhook") -> web.Application:
+    def application(self, path: str = "/webhook", ops: Ops | None = None) -> web.Application:
         app = web.Application()
         app.router.add_post(path, self.handle)
+        if ops is not None:
+            ops.add_routes(app)
         return app

@@ -18,6 +18,18 @@ def register(subparsers: Any) -> None:
             "example consultations loaded and open."
         ),
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help=(
+            "webhook worker processes sharing ASCOLTO_WEBHOOK_LISTEN (default ASCOLTO_WORKERS "
+            "or 1; above 1 needs PostgreSQL and Redis; see docs/DEPLOY.md)"
+        ),
+    )
+    # Set by the parent of several workers (bot/workers.py) on each child; not for people.
+    parser.add_argument("--worker-index", type=int, default=None, help=argparse.SUPPRESS)
     parser.set_defaults(handler=run)
 
 
@@ -34,8 +46,22 @@ def run(args: argparse.Namespace) -> int:
     except ValidationError as error:
         print(f"ascolto: invalid settings:\n{error}", file=sys.stderr)
         return 2
+    if args.workers is not None:
+        if args.workers < 1:
+            print("ascolto: --workers must be 1 or more", file=sys.stderr)
+            return 2
+        settings.workers = args.workers
     try:
-        if settings.bot_token is None:
+        if args.worker_index is not None:  # one child of `--workers N`: migrated by the parent
+            from bot.workers import tag_logs
+
+            tag_logs(args.worker_index)
+            asyncio.run(run_with_token(settings, worker=args.worker_index, migrate=False))
+        elif settings.workers > 1:
+            from bot.workers import Supervisor
+
+            return asyncio.run(Supervisor(settings).run())
+        elif settings.bot_token is None:
             from bot.sandbox_mode import run_sandbox
 
             asyncio.run(run_sandbox(settings))

@@ -60,6 +60,7 @@ class RetryMiddleware(BaseRequestMiddleware):
                 return await make_request(bot, method)
             except TelegramRetryAfter as error:
                 rate_limited += 1
+                self._metrics.rate_limited += 1
                 if (
                     rate_limited >= self._max_rate_limited
                     or error.retry_after > self._max_retry_after

@@ -4,6 +4,13 @@ An update leaves the queue only when the receiver answered 2xx (at-least-once). 
 deliveries are retried with exponential backoff (much shorter than Telegram's, configurable, so
 tests stay fast). A 2xx answer may carry a Bot API call in its body (aiogram's webhook handler
 can reply that way); Telegram executes it, and so does the emulator.
+
+Each accepted delivery is recorded in ``deliveries`` with the sender's user id and the
+``X-Ascolto-Worker`` header of the answer, if any, so that a test of several workers can tell
+which worker handled each update. ``new_connection_per_update`` closes the connection after
+every delivery (as a proxy in front of Telegram may do): with workers sharing a port through
+``SO_REUSEPORT`` the kernel then picks a worker per update rather than per kept-alive
+connection.
 """
 
 from __future__ import annotations
@@ -14,7 +21,9 @@ import json
 import logging
 import re
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -27,6 +36,26 @@ log = logging.getLogger(__name__)
 
 SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 Executor = Callable[[str, dict[str, Any], dict[str, Upload]], Awaitable[Any]]
+WORKER_HEADER = "X-Ascolto-Worker"
+MAX_RECORDED = 100_000
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One update the receiver accepted (2xx)."""
+
+    update_id: int
+    user_id: int | None  # who sent it (message, button…), None for other kinds
+    worker: str | None  # the receiver's X-Ascolto-Worker header
+
+
+def _sender_of(update: dict[str, Any]) -> int | None:
+    for key, value in update.items():
+        if key != "update_id" and isinstance(value, dict):
+            sender = value.get("from") or value.get("user")
+            if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+                return int(sender["id"])
+    return None
 
 
 class WebhookPusher:
@@ -38,8 +67,11 @@ class WebhookPusher:
         retry_base: float = 0.05,
         retry_max: float = 1.0,
         request_timeout: float = 10.0,
+        new_connection_per_update: bool = False,
     ) -> None:
         self.world = world
+        self.new_connection_per_update = new_connection_per_update
+        self.deliveries: deque[Delivery] = deque(maxlen=MAX_RECORDED)
         self.execute = execute
         self.retry_base = retry_base
         self.retry_max = retry_max
@@ -128,7 +160,8 @@ class WebhookPusher:
 
     async def _run(self, generation: int) -> None:
         if self._session is None:
-            self._session = aiohttp.ClientSession()
+            connector = aiohttp.TCPConnector(force_close=self.new_connection_per_update)
+            self._session = aiohttp.ClientSession(connector=connector)
         queue = self.world.updates
         slots = asyncio.Semaphore(self.max_connections)
         busy: set[int] = set()
@@ -171,6 +204,13 @@ class WebhookPusher:
                     if 200 <= response.status < 300:
                         if self.world.updates.remove(update["update_id"]):
                             counters.updates_delivered += 1
+                            self.deliveries.append(
+                                Delivery(
+                                    update["update_id"],
+                                    _sender_of(update),
+                                    response.headers.get(WORKER_HEADER),
+                                )
+                            )
                         await self._run_reply(response)
                         return
                     error = f"Wrong response from the webhook: {response.status} {response.reason}"
