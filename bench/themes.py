@@ -214,8 +214,11 @@ def markdown(report: dict[str, Any]) -> str:
         "ACC / NMI / ARI in %; product path with default options; unassigned texts count "
         "as one more cluster. Baseline: TF-IDF on lemmas + NMF, same run, same texts, "
         "the set's language given (as to the tfidf backend). Clustering: centred vectors, "
-        "UMAP (5-d, cosine, 15 neighbours) + k-means or average linkage on smoothed "
-        "vectors, whichever has the better cosine silhouette (nlp/cluster.py). "
+        "exact neighbours (among a 10,000-text sample above that size), UMAP (5-d, cosine, "
+        "15 neighbours, 200 epochs) + k-means or average linkage on smoothed vectors, "
+        "whichever has the better cosine silhouette; texts outside the sample take their "
+        "neighbours' theme; \"other\" = far from the theme's centre and isolated "
+        "(nlp/cluster.py). "
         "A partial re-run (`--sets`, `--backends`) replaces only its own cells; the command "
         "above is the latest run's. Other jobs shared the 2 cores during these runs, so "
         "times are upper bounds.",
@@ -264,8 +267,22 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         "UMAP's layout moves with last-bit changes of its input (same seed, the same vectors "
         "re-normalised once more: SearchSnippets 77 vs 83 ACC, SIB-200 Italian 56 vs 61, "
-        "2026-11-27), so each figure above is one draw with a spread of a few points. "
-        "The UMAP warm-up (numba compiling, with a warm cache) is paid once per process.",
+        "2026-11-27), so each figure above is one draw with a spread of a few points. Up to "
+        "3,000 texts the k-means of five UMAP seeds are combined (consensus): SIB-200 Italian "
+        "moved 55.2 → 56.9 under the same re-normalisation instead of 56 → 61; five single "
+        "seeds gave 61.4, 57.1, 55.5, 55.4, 54.6 and their consensus 56.4 — the mean, not more. "
+        "The UMAP warm-up (numba compiling, with a warm cache) is paid once per process; "
+        "a cold numba cache (new signatures) raised the small sizes' peak RSS to 1.15 GB once.",
+        "",
+        '"Other" (2026-11-27, same partitions, k forced): the distance-to-centre test '
+        "alone put 5.4 % of StackOverflow there (ACC 78.0 vs 80.7 without it) and 1.9 % "
+        "of Tweet; far *and* isolated puts 0.0 % and 0.8 % (ACC 80.7, 91.1). Before this "
+        "session's changes: StackOverflow 78.7, 10,000 texts clustered in 57 s and 100,000 in "
+        "87 s at 1.88 GB (UMAP's NN-descent, numba compiling it in every process, and "
+        "scikit-learn's two OpenMP threads waiting on each other on busy cores).",
+        "",
+        "To re-measure speed on an idle machine: `.venv/bin/python -m bench.themes "
+        "--skip-quality` (about 3 minutes; each size in its own process).",
     ]
     return "\n".join(lines) + "\n"
 

@@ -13,8 +13,10 @@ from nlp.cluster import (
     centre,
     cluster_vectors,
     k_bounds,
+    neighbourhood,
     numba_cache_dir,
     reduce,
+    spread_labels,
     umap_available,
 )
 from nlp.metrics import hungarian_accuracy
@@ -134,3 +136,39 @@ def test_a_backend_partition_is_kept_whole() -> None:
     result = cluster_vectors(x, k=3, partition=lambda k: given)
     assert result.method == "backend"
     assert (result.labels >= 0).all()  # NMF topics are not judged by distance to a centroid
+
+
+def test_texts_outside_the_fit_sample_take_their_neighbours_label(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(cluster, "UMAP_FIT_SAMPLE", 100)
+    points, gold = blobs(4, 60, noise=0.3)
+    x = centre(points)[0]
+    near = neighbourhood(x)
+    assert near.is_sample and len(near.fitted) == 100
+    assert near.indices.max() < 100  # positions in the sample
+    spread = spread_labels(near, gold[near.fitted], 4)
+    assert np.array_equal(spread, gold)
+
+
+def test_the_sample_path_recovers_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not umap_available():
+        pytest.skip("umap-learn is not installed")
+    monkeypatch.setattr(cluster, "UMAP_FIT_SAMPLE", UMAP_MIN + 20)
+    points, gold = blobs(4, 150, noise=0.3)
+    result = cluster_vectors(centre(points)[0], k=4, detect_outliers=False)
+    assert hungarian_accuracy(gold.tolist(), result.labels.tolist()) >= 0.95
+
+
+def test_a_text_between_two_themes_with_close_neighbours_is_not_other() -> None:
+    rng = np.random.default_rng(5)
+    a, b = rng.normal(size=(2, 24))
+    points = np.vstack([a + 0.15 * rng.normal(size=(60, 24)), b + 0.15 * rng.normal(size=(60, 24))])
+    # A dense path of texts from one group to the other: each has close neighbours.
+    steps = np.linspace(0.2, 0.8, 48)[:, None]
+    bridge = a + steps * (b - a) + 0.02 * rng.normal(size=(48, 24))
+    # Not centred: the bridge's middle would sit at the mean and turn into noise.
+    result = cluster_vectors(np.vstack([points, bridge]).astype(np.float32), k=2)
+    far_alone = cluster.outliers(result.similarity, np.maximum(result.labels, 0))
+    assert far_alone[120:].any()  # the distance test alone would call some of them "other"
+    assert (result.labels[120:] >= 0).all()  # but their neighbours are close: they stay
