@@ -18,16 +18,18 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 
 from bot.metrics import Metrics
 from bot.middlewares.flood import FloodLimiter, FloodLimits, FloodMiddleware
+from bot.middlewares.response_types import ResponseTypesMiddleware
 from bot.middlewares.retry import RetryMiddleware
 from bot.middlewares.stale_callbacks import StaleCallbackMiddleware
 from bot.middlewares.unit_of_work import UnitOfWorkMiddleware
 from bot.outbox.progress import ProgressWatcher
+from bot.themes_process import ThemesProcess, database_url_of
 from bot.themes_worker import ThemesWorker
+from bot.voting_analysis import voting_analyser
 from dialogs import setup_routers
 from dialogs.i18n import LANGUAGES, translate
 from nlp.offensive import fit_to_print
 from nlp.pii import scrub
-from nlp.service import NlpThemeEngine
 from reports.charts import MatplotlibCharts
 from reports.renderer import ReportFiles
 from storage.store import Storage
@@ -39,6 +41,7 @@ from surveys.usecases.stats import DEFAULT_TIMEZONE
 BOT_COMMANDS = (
     "start",
     "idea",
+    "vote",
     "follow",
     "unfollow",
     "lang",
@@ -63,15 +66,19 @@ def build_bot(token: str, api_url: str | None, metrics: Metrics) -> Bot:
     )
     session.middleware(RetryMiddleware(metrics))
     session.middleware(StaleCallbackMiddleware(metrics))  # a late toast is not a failure
+    session.middleware(ResponseTypesMiddleware())  # pydantic would rebuild them (CPU)
     return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=None))
 
 
-def _fsm(redis_url: str | None) -> tuple[BaseStorage, BaseEventIsolation]:
+def _fsm(redis_url: str | None, prefix: str = "fsm") -> tuple[BaseStorage, BaseEventIsolation]:
     if redis_url:
+        from aiogram.fsm.storage.base import DefaultKeyBuilder
         from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 
-        redis_storage = RedisStorage.from_url(redis_url)
-        return redis_storage, RedisEventIsolation(redis=redis_storage.redis)
+        # ASCOLTO_REDIS_PREFIX: two bots (or a test) can share one Redis without mixing keys.
+        keys = DefaultKeyBuilder(prefix=prefix)
+        redis_storage = RedisStorage.from_url(redis_url, key_builder=keys)
+        return redis_storage, RedisEventIsolation(redis=redis_storage.redis, key_builder=keys)
     return MemoryStorage(), SimpleEventIsolation()
 
 
@@ -82,6 +89,7 @@ def build_dispatcher(
     pepper: bytes,
     clock: Clock | None = None,
     redis_url: str | None = None,
+    redis_prefix: str = "fsm",
     admin_ids: frozenset[int] = frozenset(),
     timezone: str = DEFAULT_TIMEZONE,
     quiet_hours: QuietHours | None = None,
@@ -90,7 +98,7 @@ def build_dispatcher(
     nlp_model: str | None = None,
     flood: FloodLimits | None = FloodLimits(),  # noqa: B008 (frozen: safe to share)
 ) -> Dispatcher:
-    fsm_storage, isolation = _fsm(redis_url)
+    fsm_storage, isolation = _fsm(redis_url, redis_prefix)
     # Isolation on: without it, two quick messages from one citizen are handled in the same
     # state and the second answer is lost (see docs/ARCHITECTURE.md).
     dispatcher = Dispatcher(storage=fsm_storage, events_isolation=isolation)
@@ -118,12 +126,20 @@ def build_dispatcher(
     dispatcher["scrub"] = scrub
     dispatcher["quotable"] = fit_to_print  # quotes fit to print (nlp/offensive.py)
     dispatcher["min_group_size"] = min_group_size
+    # /consensus and the report's voting section: opinion groups (nlp/opinion_groups.py).
+    dispatcher["voting_analyser"] = voting_analyser()
     # /themes: "Find themes now" runs a full clustering in the background through this worker
-    # (one run per consultation at a time; the engine is loaded on the first run).
+    # (one run per consultation at a time; bot/themes_process.py starts a child per job).
     themes_runner = ThemesWorker(
         storage,
         dispatcher["clock"],
-        lambda: NlpThemeEngine(nlp_backend, nlp_model),
+        # Each job in a child process: the theme model never loads into the bot's own.
+        jobs=ThemesProcess(
+            database_url_of(storage.engine.url),
+            nlp_backend,
+            nlp_model,
+            min_group_size=min_group_size,
+        ),
         min_group_size=min_group_size,
     )
     dispatcher["themes_runner"] = themes_runner

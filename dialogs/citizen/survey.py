@@ -1,13 +1,17 @@
 """Answering a survey: button taps, typed answers, locations, Back, Skip, Edit, Submit.
 
-Every handler reads where the citizen stands (``where_is`` / ``active_position``, no writes),
-turns the tap or the text into an answer value, calls one committing use case, and shows the
-screen that follows. The use cases refuse stale and double taps (the button's version and
-question index no longer match the stored position) with ``AlreadyRecorded``.
+A button that answers (an option, Skip, Done) is one use case call, ``answer_by_button``,
+which finds the participation, turns the tap into a value and writes (the hot path: one read
+of everything). Other handlers read where the citizen stands (``where_is`` /
+``active_position``, no writes), turn the text or tap into an answer or a move, call one
+committing use case, and show the screen that follows. The use cases refuse stale and double
+taps (the button's version and question index no longer match the stored position) with
+``AlreadyRecorded``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -27,6 +31,7 @@ from dialogs.citizen.render import (
     send_position,
     send_submitted,
 )
+from dialogs.citizen.voting import offer_voting
 from dialogs.i18n import Translator
 from dialogs.keyboards import QuestionKeys, wants_pin
 from surveys import engine
@@ -51,6 +56,7 @@ from surveys.usecases.outcomes import (
     Rejected,
     Submitted,
 )
+from surveys.usecases.participation import NotThisButton, answer_by_button
 from surveys.usecases.rules import CLOSING_GRACE
 
 TYPED_TYPES = frozenset({QuestionType.FREE_TEXT, QuestionType.NUMBER})
@@ -232,6 +238,47 @@ def _value_of_tap(question: Question, index: int) -> AnswerValue | Rejection:
     return options[index].value
 
 
+async def _answer_by_button(
+    query: CallbackQuery,
+    bot: Bot,
+    person: Person,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    data: cb.Answer | cb.Skip | cb.Done,
+    value_of: Callable[[Question], AnswerValue | Rejection | None],
+) -> None:
+    """Record the answer a button gives and show what comes next, in one use case call.
+
+    The same replies as ``_tapped_question`` followed by ``_store``, but the participation and
+    its answers are read once (this is the hot path of a citizen's survey).
+    """
+    result = await answer_by_button(
+        uow_factory,
+        clock,
+        person.participant_id,
+        data.c,
+        data.v,
+        data.q,
+        value_of,
+        previewer=person.participant_id_for(data.c),
+        grace=CLOSING_GRACE,
+    )
+    outcome = result.outcome
+    if result.definition is None:  # NotTakingPart
+        await query.answer(Translator(person.language)("please-start"), show_alert=True)
+        return
+    language = person.language_for(result.definition)
+    if isinstance(outcome, NotThisButton):
+        await query.answer(Translator(language)("already-recorded"))
+    elif isinstance(outcome, Accepted):
+        await query.answer(Translator(language)("answer-recorded"))
+        await send_position(bot, person.chat_id, data.c, outcome.position, language)
+    elif isinstance(outcome, Rejected):
+        await query.answer(explain(outcome.rejection, language), show_alert=True)
+    else:
+        await _refused(query, bot, person, outcome, language)
+
+
 async def on_answer(
     query: CallbackQuery,
     callback_data: cb.Answer,
@@ -240,16 +287,16 @@ async def on_answer(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
 ) -> None:
-    data = callback_data
-    tapped = await _tapped_question(query, person, uow_factory, data.c, data.v, data.q)
-    if tapped is None:
-        return
-    position, question, language = tapped
-    value = _value_of_tap(question, data.o)
-    if isinstance(value, Rejection):
-        await query.answer(explain(value, language), show_alert=True)
-        return
-    await _store(query, bot, person, uow_factory, clock, position, question, value, language)
+    option = callback_data.o
+    await _answer_by_button(
+        query,
+        bot,
+        person,
+        uow_factory,
+        clock,
+        callback_data,
+        lambda question: _value_of_tap(question, option),
+    )
 
 
 async def on_skip(
@@ -260,12 +307,9 @@ async def on_skip(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
 ) -> None:
-    data = callback_data
-    tapped = await _tapped_question(query, person, uow_factory, data.c, data.v, data.q)
-    if tapped is None:
-        return
-    position, question, language = tapped
-    await _store(query, bot, person, uow_factory, clock, position, question, None, language)
+    await _answer_by_button(
+        query, bot, person, uow_factory, clock, callback_data, lambda _question: None
+    )
 
 
 # --- choices in progress (multi-choice ticks, a ranking so far) -------------------------------
@@ -339,15 +383,13 @@ async def on_done(
     clock: Clock,
     state: FSMContext,
 ) -> None:
-    data = callback_data
-    tapped = await _tapped_question(query, person, uow_factory, data.c, data.v, data.q)
-    if tapped is None:
-        return
-    position, question, language = tapped
-    picked = await _pending(state, query, cb.indexes_of(data.m))
-    chosen = [i for i in sorted(set(picked)) if i < len(question.options)]
-    value = [question.options[i].value for i in chosen]
-    await _store(query, bot, person, uow_factory, clock, position, question, value, language)
+    picked = await _pending(state, query, cb.indexes_of(callback_data.m))
+
+    def ticked(question: Question) -> AnswerValue:
+        chosen = [i for i in sorted(set(picked)) if i < len(question.options)]
+        return [question.options[i].value for i in chosen]
+
+    await _answer_by_button(query, bot, person, uow_factory, clock, callback_data, ticked)
 
 
 async def _ranking_step(
@@ -514,6 +556,7 @@ async def on_submit(
             language,
             following=consultation.project in following,
         )
+        await offer_voting(bot, person, uow_factory, clock, data.c, language)
         return
     await _refused(query, bot, person, outcome, language)
 

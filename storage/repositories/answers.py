@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.repositories._sql import SessionRepository, upsert_insert
 from storage.tables import answers, participants, participations
@@ -49,12 +51,36 @@ def _moderated(row: RowMapping) -> ModeratedText:
     )
 
 
+# Statements of every citizen update, built once (see storage/repositories/participations.py).
+_FOR_PARTICIPATION = (
+    sa.select(answers)
+    .where(answers.c.participation_id == sa.bindparam("participation_id_"))
+    .order_by(answers.c.id)
+)
+_PUT: dict[str, Any] = {}  # dialect name → the upsert of ``put``
+
+
+def _put_statement(session: AsyncSession) -> Any:
+    """``put``'s upsert for the session's dialect; the values come with each execution."""
+    dialect = session.get_bind().dialect.name
+    statement = _PUT.get(dialect)
+    if statement is None:
+        insert = upsert_insert(session, answers)
+        statement = _PUT[dialect] = insert.on_conflict_do_update(
+            index_elements=[answers.c.participation_id, answers.c.question_key],
+            set_={
+                "value": insert.excluded.value,
+                "version": insert.excluded.version,
+                "answered_at": insert.excluded.answered_at,
+            },
+        )
+    return statement
+
+
 class SqlAnswerRepository(SessionRepository):
     async def for_participation(self, participation_id: int) -> Sequence[Answer]:
-        query = (
-            sa.select(answers)
-            .where(answers.c.participation_id == participation_id)
-            .order_by(answers.c.id)
+        result = await self.session.execute(
+            _FOR_PARTICIPATION, {"participation_id_": participation_id}
         )
         return [
             Answer(
@@ -66,7 +92,7 @@ class SqlAnswerRepository(SessionRepository):
                 id=row["id"],
                 hidden_at=row["hidden_at"],
             )
-            for row in (await self.session.execute(query)).mappings()
+            for row in result.mappings()
         ]
 
     async def put(self, answer: Answer) -> None:
@@ -75,23 +101,18 @@ class SqlAnswerRepository(SessionRepository):
         One statement (not read-then-write) so two workers handling a redelivered update
         cannot both insert: the unique key decides and the later write wins.
         """
-        insert = upsert_insert(self.session, answers).values(
-            participation_id=answer.participation_id,
-            question_key=answer.question_key,
-            value=answer.value,
-            version=answer.version,
-            answered_at=answer.answered_at if answer.answered_at is not None else sa.func.now(),
-        )
-        await self.session.execute(
-            insert.on_conflict_do_update(
-                index_elements=[answers.c.participation_id, answers.c.question_key],
-                set_={
-                    "value": insert.excluded.value,
-                    "version": insert.excluded.version,
-                    "answered_at": insert.excluded.answered_at,
-                },
-            )
-        )
+        statement = _put_statement(self.session)
+        if answer.answered_at is None:
+            statement = statement.values(answered_at=sa.func.now())
+        values = {
+            "participation_id": answer.participation_id,
+            "question_key": answer.question_key,
+            "value": answer.value,
+            "version": answer.version,
+        }
+        if answer.answered_at is not None:
+            values["answered_at"] = answer.answered_at
+        await self.session.execute(statement, values)
 
     async def delete(self, participation_id: int, question_keys: Sequence[str]) -> None:
         if not question_keys:

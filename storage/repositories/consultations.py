@@ -45,15 +45,18 @@ def _version(row: RowMapping) -> SurveyVersion:
     )
 
 
+# Statements of citizen updates, built once (see storage/repositories/participations.py).
+_GET = sa.select(consultations).where(consultations.c.id == sa.bindparam("id_"))
+_BY_SLUG = sa.select(consultations).where(consultations.c.slug == sa.bindparam("slug_"))
+
+
 class SqlConsultationRepository(SessionRepository):
     async def get(self, consultation_id: int) -> Consultation | None:
-        query = sa.select(consultations).where(consultations.c.id == consultation_id)
-        row = (await self.session.execute(query)).mappings().first()
+        row = (await self.session.execute(_GET, {"id_": consultation_id})).mappings().first()
         return None if row is None else _consultation(row)
 
     async def get_by_slug(self, slug: str) -> Consultation | None:
-        query = sa.select(consultations).where(consultations.c.slug == slug)
-        row = (await self.session.execute(query)).mappings().first()
+        row = (await self.session.execute(_BY_SLUG, {"slug_": slug})).mappings().first()
         return None if row is None else _consultation(row)
 
     async def list(self, status: ConsultationStatus | None = None) -> Sequence[Consultation]:

@@ -35,15 +35,22 @@ def _participant(row: RowMapping) -> Participant:
     )
 
 
+# Statements of every citizen update, built once (see storage/repositories/participations.py).
+_GET = sa.select(participants).where(participants.c.id == sa.bindparam("id_"))
+_BY_PSEUDONYM = sa.select(participants).where(
+    participants.c.pseudonym == sa.bindparam("pseudonym_")
+)
+
+
 class SqlParticipantRepository(SessionRepository):
     async def get(self, participant_id: int) -> Participant | None:
-        query = sa.select(participants).where(participants.c.id == participant_id)
-        row = (await self.session.execute(query)).mappings().first()
+        result = await self.session.execute(_GET, {"id_": participant_id})
+        row = result.mappings().first()
         return None if row is None else _participant(row)
 
     async def get_by_pseudonym(self, pseudonym: str) -> Participant | None:
-        query = sa.select(participants).where(participants.c.pseudonym == pseudonym)
-        row = (await self.session.execute(query)).mappings().first()
+        result = await self.session.execute(_BY_PSEUDONYM, {"pseudonym_": pseudonym})
+        row = result.mappings().first()
         return None if row is None else _participant(row)
 
     async def add(self, participant: Participant) -> Participant:

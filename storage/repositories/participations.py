@@ -29,18 +29,35 @@ def _participation(row: RowMapping) -> Participation:
     )
 
 
+# Statements of every citizen update, built once: building a statement and its cache key costs
+# more than running it on SQLite (docs/ARCHITECTURE.md, "Interactive benchmark").
+_GET = sa.select(participations).where(participations.c.id == sa.bindparam("id_"))
+_FIND = sa.select(participations).where(
+    participations.c.participant_id == sa.bindparam("participant_id_"),
+    participations.c.consultation_id == sa.bindparam("consultation_id_"),
+)
+_FOR_PARTICIPANT = (
+    sa.select(participations)
+    .where(participations.c.participant_id == sa.bindparam("participant_id_"))
+    .order_by(participations.c.id)
+)
+# SET takes the columns of the parameters passed with it (``bindparam`` names may not be
+# column names in an UPDATE, hence the trailing underscores).
+_UPDATE = sa.update(participations).where(participations.c.id == sa.bindparam("id_"))
+_UPDATE_NOW = _UPDATE.values(updated_at=sa.func.now())
+
+
 class SqlParticipationRepository(SessionRepository):
     async def get(self, participation_id: int) -> Participation | None:
-        query = sa.select(participations).where(participations.c.id == participation_id)
-        row = (await self.session.execute(query)).mappings().first()
+        result = await self.session.execute(_GET, {"id_": participation_id})
+        row = result.mappings().first()
         return None if row is None else _participation(row)
 
     async def find(self, participant_id: int, consultation_id: int) -> Participation | None:
-        query = sa.select(participations).where(
-            participations.c.participant_id == participant_id,
-            participations.c.consultation_id == consultation_id,
+        result = await self.session.execute(
+            _FIND, {"participant_id_": participant_id, "consultation_id_": consultation_id}
         )
-        row = (await self.session.execute(query)).mappings().first()
+        row = result.mappings().first()
         return None if row is None else _participation(row)
 
     async def add(self, participation: Participation) -> Participation:
@@ -55,18 +72,12 @@ class SqlParticipationRepository(SessionRepository):
     async def update(self, participation: Participation) -> None:
         """Store the new state; ``updated_at`` becomes now unless the caller set it."""
         values = column_values(participation, participations)
-        values.setdefault("updated_at", sa.func.now())
-        await self.session.execute(
-            sa.update(participations).where(participations.c.id == participation.id).values(values)
-        )
+        statement = _UPDATE if "updated_at" in values else _UPDATE_NOW
+        await self.session.execute(statement, {**values, "id_": participation.id})
 
     async def list_for_participant(self, participant_id: int) -> Sequence[Participation]:
-        query = (
-            sa.select(participations)
-            .where(participations.c.participant_id == participant_id)
-            .order_by(participations.c.id)
-        )
-        return [_participation(row) for row in (await self.session.execute(query)).mappings()]
+        result = await self.session.execute(_FOR_PARTICIPANT, {"participant_id_": participant_id})
+        return [_participation(row) for row in result.mappings()]
 
     async def count(self, consultation_id: int, status: ParticipationStatus | None = None) -> int:
         """Participations of real citizens (staff previews are not counted)."""

@@ -9,13 +9,15 @@ started on, even when a newer version is published meanwhile.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from surveys import engine
-from surveys.definition import AnswerValue, SurveyDefinition
+from surveys.definition import AnswerValue, Question, SurveyDefinition
 from surveys.entities import Answer, Consultation, Participation, ParticipationStatus
 from surveys.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from surveys.rejections import Rejection
 from surveys.usecases.outcomes import (
     Accepted,
     AlreadyRecorded,
@@ -69,20 +71,28 @@ _Refusal = ParticipationNotFound | AlreadySubmitted | ConsultationClosed | Conse
 async def _load(
     uow: UnitOfWork, participation_id: int, now: datetime, grace: Grace = NO_GRACE
 ) -> _Loaded | _Refusal:
-    """Read a participation that may still change, or say why it may not.
+    """Read a participation that may still change, or say why it may not."""
+    participation = await uow.participations.get(participation_id)
+    if participation is None:
+        return ParticipationNotFound(participation_id)
+    return await _check(uow, participation, now, grace)
+
+
+async def _check(
+    uow: UnitOfWork, participation: Participation, now: datetime, grace: Grace = NO_GRACE
+) -> _Loaded | _Refusal:
+    """Say whether a participation just read may still change; read what moving it needs.
 
     Order matters: a submitted participation says so even after closing, and a closed
     consultation is reported before any consent question. ``grace`` lets a participation
     already under way finish after closing time (``rules.CLOSING_GRACE``).
     """
-    participation = await uow.participations.get(participation_id)
-    if participation is None:
-        return ParticipationNotFound(participation_id)
+    assert participation.id is not None
     if participation.status is ParticipationStatus.SUBMITTED:
         return AlreadySubmitted(participation)
     consultation = await uow.consultations.get(participation.consultation_id)
     if consultation is None:  # the foreign key makes this a broken database
-        raise LookupError(f"participation {participation_id} has no consultation")
+        raise LookupError(f"participation {participation.id} has no consultation")
     definition = await definition_of(uow, participation.consultation_id, participation.version)
     # A staff preview (``consultation_admin.start_preview``) runs whatever the status.
     closed = has_closed(consultation, now, resolve_grace(grace, definition))
@@ -90,7 +100,7 @@ async def _load(
         return ConsultationClosed(consultation)
     if participation.consent_version is None:
         return ConsentRequired(consultation, definition, participation)
-    answers = await answers_of(uow, participation_id)
+    answers = await answers_of(uow, participation.id)
     return _Loaded(participation, consultation, definition, answers)
 
 
@@ -172,27 +182,130 @@ async def record_answer(
         loaded = await _load(uow, participation_id, now, grace)
         if not isinstance(loaded, _Loaded):
             return loaded
-        if _is_stale(loaded, question_key, version):
-            return AlreadyRecorded(loaded.position)
-        question = loaded.definition.question(question_key)
-        value = _without_nul(value)
-        rejection = engine.check_answer(question, value)
-        if rejection is not None:
-            return Rejected(rejection, loaded.position)
-        answers = engine.apply_answer(loaded.definition, loaded.answers, question_key, value)
-        dropped = sorted(set(loaded.answers) - set(answers))
-        if dropped:
-            await uow.answers.delete(participation_id, dropped)
-        await uow.answers.put(
-            Answer(participation_id, question_key, value, loaded.participation.version, now)
-        )
-        following = engine.next_question(loaded.definition, answers)
-        participation = loaded.participation
-        participation.current_question = following.key if following is not None else None
-        participation.updated_at = now
-        await uow.participations.update(participation)
-        await uow.commit()
+        return await _record(uow, loaded, question_key, version, value, now)
+
+
+async def _record(
+    uow: UnitOfWork,
+    loaded: _Loaded,
+    question_key: str,
+    version: int,
+    value: AnswerValue | None,
+    now: datetime,
+) -> AnswerOutcome:
+    """Check and store one answer of a loaded participation, commit, say where it stands."""
+    if _is_stale(loaded, question_key, version):
+        return AlreadyRecorded(loaded.position)
+    participation_id = loaded.participation.id
+    assert participation_id is not None
+    question = loaded.definition.question(question_key)
+    value = _without_nul(value)
+    rejection = engine.check_answer(question, value)
+    if rejection is not None:
+        return Rejected(rejection, loaded.position)
+    answers = engine.apply_answer(loaded.definition, loaded.answers, question_key, value)
+    dropped = sorted(set(loaded.answers) - set(answers))
+    if dropped:
+        await uow.answers.delete(participation_id, dropped)
+    await uow.answers.put(
+        Answer(participation_id, question_key, value, loaded.participation.version, now)
+    )
+    following = engine.next_question(loaded.definition, answers)
+    participation = loaded.participation
+    participation.current_question = following.key if following is not None else None
+    participation.updated_at = now
+    await uow.participations.update(participation)
+    await uow.commit()
     return Accepted(position_of(participation, loaded.definition, answers))
+
+
+@dataclass(frozen=True)
+class NotTakingPart:
+    """The person has no consented, not withdrawn participation in this consultation."""
+
+
+@dataclass(frozen=True)
+class NotThisButton:
+    """The button points at no question of the participation's survey version (or the summary)."""
+
+
+@dataclass(frozen=True)
+class ButtonAnswer:
+    """What a button answer came to, and the definition it was judged against (for language).
+
+    ``definition`` is ``None`` only with ``NotTakingPart``.
+    """
+
+    outcome: AnswerOutcome | NotTakingPart | NotThisButton
+    definition: SurveyDefinition | None
+
+
+async def answer_by_button(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    participant_id: int | None,
+    consultation_id: int,
+    version: int,
+    index: int,
+    value_of: Callable[[Question], AnswerValue | Rejection | None],
+    *,
+    previewer: int | None = None,
+    grace: Grace = NO_GRACE,
+) -> ButtonAnswer:
+    """A button's answer to question ``index`` of survey ``version``, in one unit of work.
+
+    The same as reading the position (``citizens.where_is``), picking the button's question,
+    turning the tap into a value with ``value_of`` and calling ``record_answer``, in that order
+    of refusals, but reading the participation and its answers once. ``previewer``: a staff
+    preview of this consultation, whose participation answers while it is in progress.
+    """
+    now = clock.now()
+    async with uow_factory() as uow:
+        participation = await _taking_part(uow, participant_id, consultation_id, previewer)
+        if participation is None:
+            return ButtonAnswer(NotTakingPart(), None)
+        assert participation.id is not None
+        definition = await definition_of(uow, consultation_id, participation.version)
+        questions = definition.questions
+        if version != participation.version or not 0 <= index < len(questions):
+            return ButtonAnswer(NotThisButton(), definition)
+        question = questions[index]
+        value = value_of(question)
+        if isinstance(value, Rejection):
+            answers = await answers_of(uow, participation.id)
+            return ButtonAnswer(
+                Rejected(value, position_of(participation, definition, answers)), definition
+            )
+        loaded = await _check(uow, participation, now, grace)
+        if not isinstance(loaded, _Loaded):
+            return ButtonAnswer(loaded, definition)
+        outcome = await _record(uow, loaded, question.key, participation.version, value, now)
+    return ButtonAnswer(outcome, definition)
+
+
+async def _taking_part(
+    uow: UnitOfWork, participant_id: int | None, consultation_id: int, previewer: int | None
+) -> Participation | None:
+    """The participation a survey button acts on, as ``citizens.where_is`` would find it."""
+    if previewer is not None and previewer != participant_id:
+        preview = _counted(await uow.participations.find(previewer, consultation_id))
+        if preview is not None and preview.status is ParticipationStatus.IN_PROGRESS:
+            return preview
+    if participant_id is None:
+        return None
+    return _counted(await uow.participations.find(participant_id, consultation_id))
+
+
+def _counted(participation: Participation | None) -> Participation | None:
+    """``None`` for what ``where_is`` counts as no participation: no consent, or withdrawn."""
+    if (
+        participation is None
+        or participation.id is None
+        or participation.consent_version is None
+        or participation.status is ParticipationStatus.WITHDRAWN
+    ):
+        return None
+    return participation
 
 
 def _without_nul(value: AnswerValue | None) -> AnswerValue | None:
