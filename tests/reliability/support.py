@@ -22,7 +22,7 @@ from surveys.clock import SystemClock
 from surveys.format import load_definition
 from surveys.usecases.consultations import load_consultation
 from tests.conftest import create_postgres_database, drop_postgres_database
-from tests.e2e.citizen_support import Citizen, button, has_buttons
+from tests.e2e.citizen_support import ChatMessage, Citizen, button, has_buttons
 
 SLUG = "tentexts"
 QUESTIONS = 10
@@ -123,12 +123,20 @@ async def normalised_dump(storage: Storage) -> dict[str, list[str]]:
 # --- a citizen taking part in the ten-question survey --------------------------------------------
 
 
-async def take_part(citizen: Citizen, slug: str = SLUG, *, patience: float = 15.0) -> None:
+async def take_part(
+    citizen: Citizen, slug: str = SLUG, *, patience: float = 15.0, repeats: bool = False
+) -> None:
     """Join, answer the ten questions one message at a time, submit.
 
     ``patience``: seconds to wait for each reply (long under a deliberate overload: the tests
-    count what is stored, never how fast).
+    count what is stored, never how fast). ``repeats``: the Bot API may lose responses, so a
+    screen can arrive twice (sent, then shown again) and a message after the last commit may
+    never arrive; the citizen then waits for the question it expects and does not wait for
+    the thanks (the caller checks what was stored).
     """
+    if repeats:
+        await _take_part_with_repeats(citizen, slug, patience)
+        return
     citizen.send(f"/start {slug}")
     consent = await citizen.read_until(has_buttons, patience)
     query = citizen.user.tap(consent, button(consent, "ok:")["callback_data"])
@@ -143,6 +151,28 @@ async def take_part(citizen: Citizen, slug: str = SLUG, *, patience: float = 15.
     await citizen.user.callback_answer(query, timeout=patience)
     await citizen.read(patience)  # thanks, and the results note
     await citizen.read_until(has_buttons, patience)  # the offer to follow the project
+
+
+async def _take_part_with_repeats(citizen: Citizen, slug: str, patience: float) -> None:
+    def question(n: int) -> Any:
+        return lambda message: has_buttons(message) and f" {n}/" in (message.text or "")
+
+    def summary(message: ChatMessage) -> bool:
+        return any(str(b.get("callback_data", "")).startswith("f:") for b in message.buttons)
+
+    citizen.send(f"/start {slug}")
+    consent = await citizen.read_until(
+        lambda m: any(str(b.get("callback_data", "")).startswith("ok:") for b in m.buttons),
+        patience,
+    )
+    query = citizen.user.tap(consent, button(consent, "ok:")["callback_data"])
+    await citizen.user.callback_answer(query, timeout=patience)
+    await citizen.read_until(question(1), patience)
+    for n in range(1, QUESTIONS + 1):
+        citizen.send(answer_text(citizen, n))
+        screen = await citizen.read_until(question(n + 1) if n < QUESTIONS else summary, patience)
+    query = citizen.user.tap(screen, button(screen, "f:")["callback_data"])
+    await citizen.user.callback_answer(query, timeout=patience)
 
 
 def answer_text(citizen: Citizen, n: int) -> str:
