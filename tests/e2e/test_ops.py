@@ -247,11 +247,17 @@ async def test_polling_mode_serves_health_and_metrics_on_the_admin_port(
         person.send_text("/help")
         await person.next_message(timeout=90)  # up and polling
         status, body = await _get_json(f"http://127.0.0.1:{port}/healthz")
-        async with (
-            aiohttp.ClientSession() as session,
-            session.get(f"http://127.0.0.1:{port}/metrics") as response,
-        ):
-            samples = parse_exposition(await response.text())
+        # The reply goes out before the update counts as handled (the counter moves once the
+        # handler returned): scrape until it shows, as Prometheus would a moment later.
+        for _ in range(100):
+            async with (
+                aiohttp.ClientSession() as session,
+                session.get(f"http://127.0.0.1:{port}/metrics") as response,
+            ):
+                samples = parse_exposition(await response.text())
+            if samples.get('ascolto_updates_handled_total{worker="0"}'):
+                break
+            await asyncio.sleep(0.1)
     finally:
         process.send_signal(signal.SIGTERM)
         code = await asyncio.wait_for(process.wait(), 30)
