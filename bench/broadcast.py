@@ -15,9 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import platform
-import re
 import sys
 import tempfile
 import time
@@ -25,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.record import machine, replace_section
 from bot.outbox import OutboxSender, build_sender_bot
 from bot.sandbox import FaultConfig
 from storage.schema import upgrade_schema
@@ -35,19 +33,7 @@ from tests.e2e.test_broadcast import LIMIT, TEXTS, AttemptLog, seed_audience, st
 
 HERE = Path(__file__).resolve().parent
 RESULTS_JSON = HERE / "results" / "broadcast.json"
-RESULTS_MD = HERE / "RESULTS.md"
 TARGET = 27.0
-
-
-def machine() -> dict[str, Any]:
-    return {
-        "node": platform.node(),
-        "system": f"{platform.system()} {platform.release()}",
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "load_average_1m": round(os.getloadavg()[0], 2),
-    }
 
 
 async def measure(recipients: int, database_url: str) -> dict[str, Any]:
@@ -107,15 +93,7 @@ def write_markdown(result: dict[str, Any]) -> None:
         f"{figures['rejected_429']} answered 429; busiest 1-second window "
         f"{figures['busiest_1s_window']} attempts.\n"
     )
-    text = (
-        RESULTS_MD.read_text(encoding="utf-8") if RESULTS_MD.exists() else "# Benchmark results\n"
-    )
-    pattern = re.compile(r"^## Broadcast\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    RESULTS_MD.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    replace_section("## Broadcast", section)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,7 +20,6 @@ import asyncio
 import json
 import os
 import random
-import re
 import statistics
 import sys
 import tempfile
@@ -29,14 +28,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.broadcast import machine
+from bench.record import machine, replace_section
 from tests.conftest import create_postgres_database, drop_postgres_database
 from tests.e2e.citizen_support import Citizen, button, has_buttons, running_bot
 from tests.reliability.support import QUESTIONS, SLUG, answer_text, load_ten_texts
 
 HERE = Path(__file__).resolve().parent
 RESULTS_JSON = HERE / "results" / "flood.json"
-RESULTS_MD = HERE / "RESULTS.md"
 TARGET_RATIO = 1.20
 PATIENCE = 120.0  # seconds; a reply slower than this is a failure, not a latency
 
@@ -168,15 +166,7 @@ def write_markdown(result: dict[str, Any]) -> None:
         f"flood messages dropped by the limiter per round {f['with']['flood_dropped']}; "
         f"handler errors {f['without']['handler_errors'] + f['with']['handler_errors']}.\n"
     )
-    text = (
-        RESULTS_MD.read_text(encoding="utf-8") if RESULTS_MD.exists() else "# Benchmark results\n"
-    )
-    pattern = re.compile(r"^## Flood\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    RESULTS_MD.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    replace_section("## Flood", section)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -42,7 +42,6 @@ import contextlib
 import json
 import os
 import random
-import re
 import signal
 import sys
 import tempfile
@@ -52,7 +51,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.broadcast import machine
+from bench.record import machine, replace_section
 from bot.sandbox import BotApiEmulator, ChatMessage, SimulatedUser
 from bot.sandbox.users import wait_for_message
 from surveys.definition import QuestionType
@@ -62,7 +61,6 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 FIXTURE = HERE / "fixtures" / "interactive-survey.yaml"
 RESULTS_JSON = HERE / "results" / "interactive.json"
-RESULTS_MD = HERE / "RESULTS.md"
 PEPPER = b"bench-interactive-pepper-0123456789abcdef"
 TARGET_RATE = 300.0
 TARGET_P95_MS = 50.0
@@ -628,15 +626,7 @@ def write_markdown(result: dict[str, Any]) -> None:
             )
         )
     section = "\n".join(lines) + "\n"
-    text = (
-        RESULTS_MD.read_text(encoding="utf-8") if RESULTS_MD.exists() else "# Benchmark results\n"
-    )
-    pattern = re.compile(r"^## Interactive\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    RESULTS_MD.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    replace_section("## Interactive", section)
 
 
 def _serve_main(args: argparse.Namespace) -> int:

@@ -29,7 +29,6 @@ import asyncio
 import contextlib
 import json
 import os
-import platform
 import random
 import re
 import signal
@@ -44,6 +43,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from bench import procmem
+from bench.record import machine, replace_section
 from bot.commands.demo import choose_answer, example_definitions
 from bot.demo_texts import TextPool, shared_data_dir
 from bot.sandbox import BotApiEmulator
@@ -58,21 +58,9 @@ from tests.e2e.citizen_support import Citizen, button, complete, join, latest
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS_JSON = HERE / "results" / "memory.json"
-RESULTS_MD = HERE / "RESULTS.md"
 TARGET_MB = 300
 CHUNK = 5_000
 THEMES_SLUG = "opencare"
-
-
-def machine() -> dict[str, Any]:
-    return {
-        "node": platform.node(),
-        "system": f"{platform.system()} {platform.release()}",
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "load_average_1m": round(os.getloadavg()[0], 2),
-    }
 
 
 # --- seeding -----------------------------------------------------------------------------
@@ -414,16 +402,7 @@ def section(result: dict[str, Any]) -> str:
 def write_results(result: dict[str, Any]) -> None:
     RESULTS_JSON.parent.mkdir(parents=True, exist_ok=True)
     RESULTS_JSON.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    text = (
-        RESULTS_MD.read_text(encoding="utf-8") if RESULTS_MD.exists() else "# Benchmark results\n"
-    )
-    pattern = re.compile(r"^## Memory\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    body = section(result)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: body + "\n", text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + body
-    RESULTS_MD.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    replace_section("## Memory", section(result))
 
 
 async def _on_postgres(args: argparse.Namespace, folder: Path) -> dict[str, Any]:

@@ -21,10 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import platform
 import random
-import re
 import statistics
 import sys
 import tempfile
@@ -36,6 +33,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bench.record import machine, replace_section
 from dialogs.facilitator.stats import daily_chart, drop_off_chart
 from dialogs.i18n import Translator
 from reports.charts import MatplotlibCharts
@@ -49,22 +47,10 @@ from surveys.usecases.stats import ConsultationStats, consultation_stats
 
 HERE = Path(__file__).resolve().parent
 RESULTS_JSON = HERE / "results" / "stats.json"
-RESULTS_MD = HERE / "RESULTS.md"
 SURVEY = HERE.parent / "tests" / "fixtures" / "surveys" / "valid.yaml"
 START = datetime(2026, 10, 1, 6, 0, tzinfo=UTC)
 CHUNK = 10_000
 REPEATS = 3
-
-
-def machine() -> dict[str, Any]:
-    return {
-        "node": platform.node(),
-        "system": f"{platform.system()} {platform.release()}",
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "load_average_1m": round(os.getloadavg()[0], 2),
-    }
 
 
 async def _insert_many(storage: Storage, table: sa.Table, rows: list[dict[str, Any]]) -> None:
@@ -224,15 +210,7 @@ def write_results(result: dict[str, Any]) -> None:
     document = {"name": "stats", "runs": runs}
     RESULTS_JSON.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     section = "## Stats\n\n" + "\n".join(_run_lines(runs[name]) for name in sorted(runs))
-    text = (
-        RESULTS_MD.read_text(encoding="utf-8") if RESULTS_MD.exists() else "# Benchmark results\n"
-    )
-    pattern = re.compile(r"^## Stats\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    RESULTS_MD.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    replace_section("## Stats", section)
 
 
 def main(argv: list[str] | None = None) -> int:
