@@ -5,7 +5,8 @@ Turns a ``surveys.voting.VotingReport`` into the plain view model that
 set). Its words live in ``VOTING_TEXTS`` below, in Italian and English, beside the rest of
 the report's (``reports.texts``) but in their own table so the voting section stays one
 self-contained piece. Groups are named by letter (A, B, …) in size order, as the analyser
-orders them; statements by their text (``#id`` when the text is missing).
+orders them; statements by their text (``#id`` when the text is missing). When the analysis
+could not be run (``VotingReport.failed``) the section says so and shows nothing else.
 """
 
 from __future__ import annotations
@@ -31,6 +32,14 @@ VOTING_TEXTS: dict[str, dict[str, str]] = {
     "voting_no_groups": {
         "it": "Non ci sono ancora abbastanza voti per formare gruppi d'opinione.",
         "en": "There are not enough votes yet to form opinion groups.",
+    },
+    "voting_failed": {
+        "it": "{voting} persone hanno votato le affermazioni, ma l'analisi dei voti (gruppi "
+        "d'opinione, consenso) non è riuscita mentre si preparava questo rapporto. I voti sono "
+        "al sicuro: rigenerate il rapporto tra qualche minuto per avere questa sezione.",
+        "en": "{voting} people voted on the statements, but the analysis of the votes (opinion "
+        "groups, consensus) could not be run while this report was being made. The votes are "
+        "safe: make the report again in a few minutes to get this section.",
     },
     "groups": {"it": "Gruppi d'opinione", "en": "Opinion groups"},
     "group": {"it": "Gruppo {name}", "en": "Group {name}"},
@@ -113,6 +122,8 @@ def _decimal(value: float, language: str) -> str:
 def voting_view(report: VotingReport, language: str) -> dict[str, Any]:
     """Every string, table and the map of the voting section, already in ``language``."""
     t = normalise(language)
+    if report.failed:  # the analyser failed: the section says so and shows nothing else
+        return _failed_view(report, t)
     analysis = report.analysis
 
     def said(statement: int) -> str:
@@ -186,6 +197,7 @@ def voting_view(report: VotingReport, language: str) -> dict[str, Any]:
             grouped=analysis.participants_grouped,
             min=analysis.min_votes,
         ),
+        "failed": False,
         "has_groups": bool(analysis.groups),
         "groups": groups,
         "groups_table": {
@@ -210,5 +222,15 @@ def voting_view(report: VotingReport, language: str) -> dict[str, Any]:
             "headers": [vtext("statement", t), *names],
             "rows": divisive_rows,
         },
+        "vt": lambda key, **params: vtext(key, t, **params),
+    }
+
+
+def _failed_view(report: VotingReport, t: str) -> dict[str, Any]:
+    """The analyser failed: the section says so; only the number of voters is known."""
+    return {
+        "title": vtext("voting", t),
+        "intro": vtext("voting_failed", t, voting=report.analysis.participants_voting),
+        "failed": True,
         "vt": lambda key, **params: vtext(key, t, **params),
     }

@@ -95,8 +95,16 @@ class VotingAnalysis:
     min_votes: int = 7
 
 
+class VotingAnalysisFailed(RuntimeError):
+    """An analyser could not produce an analysis (its process crashed, was killed or ran too
+    long). ``voting_report`` turns it into a report marked ``failed``: staff are told politely
+    and the rest of a report is still made."""
+
+
 class VotingAnalyser(Protocol):
-    def analyse(self, votes: Sequence[Vote]) -> VotingAnalysis: ...
+    def analyse(self, votes: Sequence[Vote]) -> VotingAnalysis:
+        """The analysis of ``votes``; raises :class:`VotingAnalysisFailed` when it cannot run."""
+        ...
 
 
 @dataclass
@@ -109,3 +117,6 @@ class VotingReport:
 
     analysis: VotingAnalysis
     statement_texts: dict[int, str] = field(default_factory=dict)
+    # The analyser failed (``VotingAnalysisFailed``): ``analysis`` holds only the number of
+    # voters, and ``/consensus`` and the report say the analysis could not be run this time.
+    failed: bool = False

@@ -2,7 +2,8 @@
 
 For every staff role. Without a slug (or with an unknown one) a button per consultation. The
 analysis comes from the ``voting_analyser`` port in the dispatcher's data (``nlp`` implements
-it; dialogs never import it); without one the reply says the analysis is unavailable.
+it, and the bot runs it in a child process: dialogs never import either); without one the
+reply says the analysis is unavailable, and when it fails the reply says so politely.
 """
 
 from __future__ import annotations
@@ -36,9 +37,12 @@ def _percent(share: float) -> str:
 
 
 def consensus_text(_: Translator, view: ConsensusView) -> str:
-    """The analysis as plain text: who voted, the groups, consensus, majority, divisive."""
+    """The analysis as plain text: who voted, the groups, consensus, majority, divisive (or
+    an apology when the analysis could not be run)."""
     analysis, texts = view.report.analysis, view.report.statement_texts
     title = view.title.get(_.language) or next(iter(view.title.values()), view.slug)
+    if view.report.failed:  # the analysis' process failed: say so, the votes are safe
+        return _("consensus-failed", title=title, voters=view.voters)
 
     def said(statement: int) -> str:
         return trim(texts.get(statement, "?"), 160)

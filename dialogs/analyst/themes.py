@@ -50,6 +50,7 @@ from dialogs.analyst.themes_keys import (
 from dialogs.analyst.themes_progress import DEFAULT_EVERY, ChatProgress
 from dialogs.callbacks import unpack_or_none
 from dialogs.citizen.person import Person
+from dialogs.facilitator.statements import may_make_statements
 from dialogs.i18n import Translator
 from dialogs.staff.roles import ALL_STAFF, THEMES_COMMANDS, THEMES_PREFIXES, HasRole
 from dialogs.staff.text import translator
@@ -118,6 +119,10 @@ class _Context:
         self.actor = actor
         self.scrub = scrub
         self.min_group_size = min_group_size
+
+    def card_view(self, card: ThemeCard) -> tuple[str, InlineKeyboardMarkup]:
+        # "Make a statement" only for those who may write statements (not analysts).
+        return view.card_view(self._, card, make_statements=may_make_statements(self.actor))
 
     async def summary(
         self, consultation: str | int, uow_factory: UnitOfWorkFactory | None = None
@@ -207,7 +212,7 @@ async def on_open(query: CallbackQuery, **data: Any) -> None:
         await query.answer(ctx._("themes-not-found"))
         return
     if isinstance(query.message, Message):
-        await _edit(query.message, *view.card_view(ctx._, card))
+        await _edit(query.message, *ctx.card_view(card))
     await query.answer()
 
 
@@ -219,7 +224,7 @@ async def _show_card(
         return
     card = await ctx.card(consultation_id, theme_id, page)
     if isinstance(card, ThemeCard):
-        await _edit(message, *view.card_view(ctx._, card))
+        await _edit(message, *ctx.card_view(card))
         return
     summary = await ctx.summary(consultation_id)
     if isinstance(summary, ThemesSummary):
@@ -369,7 +374,7 @@ async def on_text(message: Message, state: FSMContext, bot: Bot, **data: Any) ->
     # The card first, then the confirmation: whoever reads the confirmation sees the new card.
     card = await ctx.card(consultation_id, theme_id)
     if isinstance(card, ThemeCard) and saved.get(CARD):
-        text, markup = view.card_view(_, card)
+        text, markup = ctx.card_view(card)
         with contextlib.suppress(TelegramBadRequest):
             await bot.edit_message_text(
                 text=text, chat_id=message.chat.id, message_id=int(saved[CARD]), reply_markup=markup

@@ -151,7 +151,10 @@ def _cell(_: Translator, cell: int | None, minimum: int) -> str:
     return _("themes-card-suppressed", min=minimum) if cell is None else str(cell)
 
 
-def card_view(_: Translator, card: ThemeCard) -> tuple[str, InlineKeyboardMarkup]:
+def card_view(
+    _: Translator, card: ThemeCard, *, make_statements: bool
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The card; "Make a statement" only when ``make_statements`` (the reader may use it)."""
     line = card.line
     c, t = card.consultation_id, line.theme_id
     head = [
@@ -215,8 +218,10 @@ def card_view(_: Translator, card: ThemeCard) -> tuple[str, InlineKeyboardMarkup
         if line.hidden
         else _button(_("themes-hide-button"), ThemeAct(c=c, t=t, a=HIDE).pack())
     )
-    # Facilitators turn the theme into a statement to vote on (dialogs.facilitator.statements).
-    rows.append([_button(_("statements-from-theme"), StatementFromTheme(c=c, t=t).pack())])
+    # Facilitators turn the theme into a statement to vote on (dialogs.facilitator.statements);
+    # analysts may not, so they do not see the button.
+    if make_statements:
+        rows.append([_button(_("statements-from-theme"), StatementFromTheme(c=c, t=t).pack())])
     rows.append([hide, _button(_("themes-back"), ThemeList(c=c).pack())])
     return _fit(parts), InlineKeyboardMarkup(inline_keyboard=rows)
 

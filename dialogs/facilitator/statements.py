@@ -2,7 +2,8 @@
 
 The list shows pending proposals (Accept / Reject) and the accepted statements with their
 vote counts; "Write a statement" takes the next message as a new, accepted statement. From a
-theme card (``/themes``) "Make a statement" shows a draft — the theme's label and best quote —
+theme card (``/themes``, shown to those who may write statements: ``may_make_statements``)
+"Make a statement" shows a draft — the theme's label and best quote —
 that the facilitator sends back edited, or saves as it is. Every button names the
 consultation and the statement (or theme); the use cases check both and the role, so a forged
 or stale tap is answered and changes nothing. Actions are audited by the use cases.
@@ -28,10 +29,12 @@ from dialogs.i18n import Translator
 from dialogs.staff.roles import FACILITATORS, STATEMENT_COMMANDS, STATEMENT_PREFIXES, HasRole
 from dialogs.staff.text import translator
 from surveys.ports import UnitOfWorkFactory
+from surveys.usecases.staff import Actor
 from surveys.usecases.theme_views import theme_choices, trim
 from surveys.usecases.voting import (
     MAX_LENGTH,
     MIN_LENGTH,
+    STATEMENT_ROLES,
     CannotVote,
     StatementDraft,
     StatementSaved,
@@ -80,6 +83,13 @@ class StatementSaveDraft(CallbackData, prefix="sv"):
 
 class StatementInput(StatesGroup):
     writing = State()
+
+
+def may_make_statements(actor: Actor | None) -> bool:
+    """Whether ``actor`` may write statements: this router lets them in (``FACILITATORS``) and
+    the use cases allow it (``STATEMENT_ROLES``). The theme card shows "Make a statement" only
+    then: a button its reader cannot use is not shown (analysts curate themes, nothing more)."""
+    return actor is not None and actor.role in FACILITATORS and actor.role in STATEMENT_ROLES
 
 
 def _button(text: str, data: str) -> InlineKeyboardButton:

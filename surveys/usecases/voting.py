@@ -33,7 +33,14 @@ from surveys.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from surveys.usecases.outcomes import ConsultationNotFound
 from surveys.usecases.rules import has_closed
 from surveys.usecases.staff import Actor, NotAllowed, _audit
-from surveys.voting import Vote, VoteValue, VotingAnalyser, VotingReport
+from surveys.voting import (
+    Vote,
+    VoteValue,
+    VotingAnalyser,
+    VotingAnalysis,
+    VotingAnalysisFailed,
+    VotingReport,
+)
 
 STATEMENT_ROLES = frozenset({Role.ADMIN, Role.FACILITATOR})  # write, accept, reject
 CONSENSUS_ROLES = frozenset({Role.ADMIN, Role.FACILITATOR, Role.ANALYST})
@@ -434,10 +441,17 @@ async def voting_report(
     votes: Sequence[Vote], texts: dict[int, str], analyser: VotingAnalyser
 ) -> VotingReport | None:
     """``None`` when nobody voted: the report and ``/consensus`` then say so. The analysis
-    (PCA, k-means) runs in a worker thread, off the event loop that serves the chat."""
+    (PCA, k-means) runs in a worker thread, off the event loop that serves the chat (the bot's
+    analyser waits there for its child process). An analyser that fails gives a report marked
+    ``failed``, so the reply and the report can say so instead of failing as a whole."""
     if not votes:
         return None
-    return VotingReport(await asyncio.to_thread(analyser.analyse, votes), dict(texts))
+    try:
+        analysis = await asyncio.to_thread(analyser.analyse, votes)
+    except VotingAnalysisFailed:  # only the number of voters is known
+        voters = len({vote.participant for vote in votes})
+        return VotingReport(VotingAnalysis(participants_voting=voters), dict(texts), failed=True)
+    return VotingReport(analysis, dict(texts))
 
 
 async def consensus(

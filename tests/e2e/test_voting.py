@@ -22,9 +22,12 @@ import pytest
 import sqlalchemy as sa
 from markupsafe import escape  # the report's own escaping (Jinja2)
 
+from bot.commands.demo import example_definitions
+from bot.voting_analysis import ProcessOpinionGroupAnalyser
 from dialogs.citizen.voting import VoteMenu, VoteTap
 from dialogs.facilitator.statements import StatementAct, StatementFromTheme, StatementWrite
 from dialogs.i18n import translate
+from reports.voting_section import vtext
 from storage.tables import consultations, participants, statements, theme_runs, themes, votes
 from surveys.pseudonyms import pseudonym
 from tests.e2e.citizen_support import (
@@ -325,6 +328,29 @@ async def test_groups_consensus_and_report_section(voting: Voting) -> None:
     assert all(str(escape(text)) in html for text in SHARED)
     for citizen in voting.citizens[:5]:
         assert str(citizen.user.id) not in html
+
+
+async def test_a_failed_analysis_is_told_politely(voting: Voting) -> None:
+    """The analysis' child process is stuck and killed: /consensus apologises, and /report is
+    still made, its voting section saying the analysis could not be run."""
+    rb, admin = voting.rb, voting.admin
+    assert voting.participant_ids, "runs after the voting test"
+    working = rb.app.dispatcher["voting_analyser"]
+    # A real child, killed when it runs past its (tiny) timeout, as a stuck one would be.
+    rb.app.dispatcher["voting_analyser"] = ProcessOpinionGroupAnalyser(timeout=0.01)
+    try:
+        reply = await admin.say(f"/consensus {SLUG}")
+        title = example_definitions()[SLUG].title["it"]
+        expected = translate("it", "consensus-failed", {"title": title, "voters": CITIZENS})
+        assert reply.text == expected
+        report = await admin.say(f"/report {SLUG}")
+        html = rb.emulator.file_bytes(report.data["document"]["file_id"]).decode("utf-8")
+        assert 'id="voting"' in html
+        assert str(escape(vtext("voting_failed", "it", voting=CITIZENS))) in html
+        assert 'id="voting-majority"' not in html  # nothing of an analysis that did not run
+        assert 'id="headline"' in html and 'id="questions"' in html  # the rest is there
+    finally:
+        rb.app.dispatcher["voting_analyser"] = working
 
 
 async def test_a_closed_consultation_takes_no_vote(voting: Voting) -> None:

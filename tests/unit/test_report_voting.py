@@ -15,7 +15,7 @@ from markupsafe import escape
 from nlp.opinion_groups import OpinionGroupAnalyser
 from reports.html import render_html
 from reports.voting_section import VOTING_TEXTS, voting_view
-from surveys.voting import Vote, VoteValue, VotingReport
+from surveys.voting import Vote, VoteValue, VotingAnalysis, VotingReport
 from tests.report_support import sample_report
 from tests.unit.test_report_html import _Outline
 
@@ -91,6 +91,17 @@ def test_too_few_votes_say_so_instead_of_groups() -> None:
     assert VOTING_TEXTS["divisive"]["en"] not in html
     # Majority still makes sense without groups: everyone agreed with everything.
     assert "Più alberi" in html and "#7" in html
+
+
+@pytest.mark.parametrize("language", ["it", "en"])
+def test_a_failed_analysis_is_said_and_nothing_else_shown(language: str) -> None:
+    report = VotingReport(VotingAnalysis(participants_voting=40), {0: "Più alberi"}, failed=True)
+    html = render_html(replace(sample_report(), voting=report), language)
+    assert 'id="voting"' in html  # the section, in the contents too, says what happened
+    assert escape(VOTING_TEXTS["voting_failed"][language].format(voting=40)) in html
+    for key in ("groups", "majority", "divisive", "voting_no_groups"):
+        assert escape(VOTING_TEXTS[key][language]) not in html, key
+    assert "Più alberi" not in html
 
 
 def test_view_lists_follow_the_analysis(voting: VotingReport) -> None:

@@ -6,10 +6,16 @@ from __future__ import annotations
 from dialogs.analyst.consensus import consensus_text
 from dialogs.analyst.themes_view import card_view
 from dialogs.citizen.voting import VoteMenu, VoteTap, _statement_markup
-from dialogs.facilitator.statements import StatementAct, StatementFromTheme, list_view
-from dialogs.i18n import Translator
-from dialogs.staff.roles import STAFF_CALLBACK_PREFIXES
-from surveys.entities import Statement, StatementStatus
+from dialogs.facilitator.statements import (
+    StatementAct,
+    StatementFromTheme,
+    list_view,
+    may_make_statements,
+)
+from dialogs.i18n import Translator, translate
+from dialogs.staff.roles import STAFF_CALLBACK_PREFIXES, roles_for_command
+from surveys.entities import Role, Statement, StatementStatus
+from surveys.usecases.staff import Actor
 from surveys.usecases.theme_views import QuoteItem, ThemeCard, ThemeLine
 from surveys.usecases.voting import ConsensusView, StatementLine, StatementsView
 from surveys.voting import (
@@ -27,11 +33,18 @@ def _datas(markup: object) -> list[str]:
     return [str(button.callback_data) for row in rows for button in row]
 
 
-def test_the_theme_card_offers_a_statement_from_the_theme() -> None:
+def test_the_theme_card_offers_a_statement_only_to_who_may_make_one() -> None:
     line = ThemeLine(7, "Biciclette", 9, 6, 0.5, 1, ("Più rastrelliere",), False)
     card = ThemeCard(3, "parchi", line, ("bici",), (QuoteItem(("idea", 4), "x"),), 0, 1, (), 5)
-    _text, markup = card_view(Translator("it"), card)
+    _text, markup = card_view(Translator("it"), card, make_statements=True)
     assert StatementFromTheme(c=3, t=7).pack() in _datas(markup)
+    _text, markup = card_view(Translator("it"), card, make_statements=False)
+    assert not any(d.startswith(StatementFromTheme.__prefix__ + ":") for d in _datas(markup))
+    # Who may: the statements router's roles and the use case's, i.e. the role matrix's.
+    for role in Role:
+        actor = Actor(1, role, 1)
+        assert may_make_statements(actor) is (role in roles_for_command("statements"))
+    assert may_make_statements(None) is False
 
 
 def test_the_statement_list_has_accept_and_reject_for_pending_ones_only() -> None:
@@ -92,3 +105,12 @@ def test_consensus_text_names_groups_consensus_and_divisive_statements() -> None
     consensus_part = text.split("Consensus across groups")[1].split("Majority")[0]
     assert "1. Più panchine (100%)" in consensus_part
     assert "1. Chiudere il centro (60%)" in text.split("Divisive")[1]
+
+
+def test_consensus_text_apologises_when_the_analysis_failed() -> None:
+    failed = VotingReport(VotingAnalysis(participants_voting=40), {10: "x"}, failed=True)
+    view = ConsensusView("parchi", {"it": "Parchi", "en": "Parks"}, failed, 1, 40)
+    for language, title in (("it", "Parchi"), ("en", "Parks")):
+        text = consensus_text(Translator(language), view)
+        assert text == translate(language, "consensus-failed", {"title": title, "voters": 40})
+        assert "/consensus" in text and "40" in text

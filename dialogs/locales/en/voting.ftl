@@ -89,6 +89,7 @@ consensus-majority = Majority (at least 60% agree):
 consensus-divisive = Divisive (share agreeing overall):
 consensus-unavailable = The voting analysis is not available on this installation.
 consensus-no-votes = Nobody has voted on this consultation's statements yet.
+consensus-failed = Sorry, the analysis of the votes on “{ $title }” ({ $voters } people) could not be run just now. The votes are safe: please try /consensus again in a few minutes, and if it keeps failing, tell whoever runs the bot.
 consensus-none = There are no consultations yet.
 consensus-choose = Which consultation's votes do you want to see?
 consensus-unknown = There is no consultation “{ $slug }”. Choose one:

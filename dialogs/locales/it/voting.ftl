@@ -89,6 +89,7 @@ consensus-majority = Maggioranza (almeno il 60% d'accordo):
 consensus-divisive = Divisive (quota d'accordo in totale):
 consensus-unavailable = L'analisi dei voti non è disponibile in questa installazione.
 consensus-no-votes = Nessuno ha ancora votato le affermazioni di questa consultazione.
+consensus-failed = Ci dispiace, l'analisi dei voti su “{ $title }” ({ $voters } persone) non è riuscita in questo momento. I voti sono al sicuro: riprova /consensus tra qualche minuto e, se non funziona ancora, avvisa chi gestisce il bot.
 consensus-none = Non ci sono ancora consultazioni.
 consensus-choose = Di quale consultazione vuoi vedere i voti?
 consensus-unknown = Non esiste la consultazione “{ $slug }”. Scegline una:
