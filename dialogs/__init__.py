@@ -19,6 +19,7 @@ def setup_routers() -> Router:
 
     from dialogs import citizen, common, staff
     from dialogs.citizen.person import PersonMiddleware
+    from dialogs.inline_filters import run_filters_inline
 
     root = Router(name="dialogs")
     person = PersonMiddleware()
@@ -26,11 +27,13 @@ def setup_routers() -> Router:
     root.callback_query.outer_middleware(person)
     # Order matters: staff commands first (private chats only; their role filters turn others
     # away to an audited "unknown command"), then groups and forwarded messages, the
-    # catch-alls (unknown command, then anything else) last.
-    for router in staff.build_routers():
-        root.include_router(router)
+    # catch-alls (unknown command, then anything else) last. The staff routers sit behind one
+    # gate that sends every update they could not take straight on to the citizen routers.
+    root.include_router(staff.build_router())
     for router in citizen.build_routers():
         root.include_router(router)
     root.include_router(common.build_router())
     root.include_router(citizen.build_fallback_router())
+    # aiogram would run each plain-function and F.… filter in a worker thread.
+    run_filters_inline(root)
     return root

@@ -16,7 +16,7 @@ from typing import Any
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import BaseFilter
+from aiogram.filters import BaseFilter, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
@@ -255,6 +255,7 @@ def build_router() -> Router:
     router = Router(name="facilitator-schedule-typed")
     router.message.filter(
         F.chat.type == ChatType.PRIVATE,
+        StateFilter(ScheduleStates.typing),  # AwaitingDate's first check, without a storage read
         F.text,
         ~F.text.startswith("/"),
         AwaitingDate(),
