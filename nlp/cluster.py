@@ -9,7 +9,7 @@ Choices (measured in ``bench/``, see bench/RESULTS.md):
   graph, the labels of texts outside the sample and the "other" test. UMAP's own search
   (NN-descent) cost tens of seconds at 10,000 texts, much of it numba compiling anew in
   every process.
-- From ``UMAP_MIN`` texts up, a 5-d UMAP embedding (cosine, 15 neighbours, min_dist 0, 200
+- From ``UMAP_MIN`` texts up, a 5-d UMAP embedding (cosine, 15 neighbours, min_dist 0.1, 200
   epochs, fixed seed) of the fitted rows before k-means: on e5 vectors SearchSnippets 61 → 83
   ACC, SIB-200 English 46 → 61. Above ``UMAP_FIT_SAMPLE`` texts the others take the theme
   their nearest sampled texts have (a weighted vote), cheaper than UMAP's ``transform`` and
@@ -67,6 +67,9 @@ UMAP_NEIGHBOURS = 15
 CONSENSUS_SEEDS = 5  # UMAP layouts combined when the fitted rows are few enough
 CONSENSUS_MAX = 3_000  # above this five layouts cost too much; one seed is used
 UMAP_EPOCHS = 200  # umap's own default above 10,000 texts; 500 below cost twice as much
+# umap's default; 0.0 (packed clusters) scored 0.2–0.9 ACC lower on SIB-200 and SearchSnippets
+# and 8.8 lower with automatic k on SearchSnippets (bench/RESULTS.md, 2026-11-27).
+UMAP_MIN_DIST = 0.1
 
 
 @dataclass(frozen=True)
@@ -221,7 +224,7 @@ def reduce(
     model = umap_class(
         n_components=UMAP_DIMENSIONS,
         n_neighbors=UMAP_NEIGHBOURS,
-        min_dist=0.0,
+        min_dist=UMAP_MIN_DIST,
         metric="cosine",
         random_state=seed,
         n_epochs=UMAP_EPOCHS,
