@@ -107,7 +107,9 @@ def build_dispatcher(
         limiter = FloodLimiter(flood)
         dispatcher["flood_limiter"] = limiter
         dispatcher.update.outer_middleware(FloodMiddleware(limiter, metrics))
-    dispatcher.update.outer_middleware(UnitOfWorkMiddleware(storage, metrics))
+    unit_of_work = UnitOfWorkMiddleware(storage, metrics)
+    dispatcher.update.outer_middleware(unit_of_work)
+    dispatcher.shutdown.register(unit_of_work.replied.close)  # replied marks not yet written
     dispatcher["clock"] = clock or SystemClock()
     dispatcher["pepper"] = pepper
     dispatcher["metrics"] = metrics

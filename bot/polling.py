@@ -21,6 +21,7 @@ from aiogram.types import Update
 
 from bot.feed import feed_update
 from bot.metrics import Metrics
+from bot.middlewares.unit_of_work import SOLE_RECEIVER
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,8 @@ class Poller:
         allowed_updates: list[str] | None = None,
     ) -> None:
         self._dispatcher = dispatcher
+        # The only receiver of the bot's updates: new ids need no processed_updates look-up.
+        dispatcher[SOLE_RECEIVER] = True
         self._bot = bot
         self._metrics = metrics
         self._timeout = timeout

@@ -39,7 +39,7 @@ from surveys.definition import AnswerValue, LocationMode, Mode, Question, Questi
 from surveys.entities import ParticipationStatus
 from surveys.ports import Clock, UnitOfWorkFactory
 from surveys.rejections import Rejection, RejectionCode, explain
-from surveys.usecases import edit_answer, go_back, record_answer, submit
+from surveys.usecases import edit_answer, go_back
 from surveys.usecases.citizens import (
     active_position,
     followed_projects,
@@ -56,7 +56,12 @@ from surveys.usecases.outcomes import (
     Rejected,
     Submitted,
 )
-from surveys.usecases.participation import NotThisButton, answer_by_button
+from surveys.usecases.participation import (
+    NotThisButton,
+    answer_at,
+    answer_by_button,
+    submit_at,
+)
 from surveys.usecases.rules import CLOSING_GRACE
 
 TYPED_TYPES = frozenset({QuestionType.FREE_TEXT, QuestionType.NUMBER})
@@ -183,11 +188,11 @@ async def _store(
     """Record one answer given by a button and show what comes next."""
     _ = Translator(language)
     participation = position.participation
-    assert participation.id is not None
-    outcome = await record_answer(
+    # The position _tapped just read, not read again (surveys/usecases/participation.py).
+    outcome = await answer_at(
         uow_factory,
         clock,
-        participation.id,
+        position,
         question.key,
         participation.version,
         value,
@@ -538,8 +543,8 @@ async def on_submit(
         return
     position, _question, language = tapped
     participation = position.participation
-    assert participation.id is not None
-    outcome = await submit(uow_factory, clock, participation.id, grace=CLOSING_GRACE)
+    # The position _tapped just read, not read again (surveys/usecases/participation.py).
+    outcome = await submit_at(uow_factory, clock, position, grace=CLOSING_GRACE)
     if isinstance(outcome, Submitted):
         await query.answer(Translator(language)("answer-recorded"))
         if participation.is_preview:  # a staff test run: no thanks, no follow button
@@ -646,11 +651,11 @@ async def _record_from_message(
 ) -> None:
     """Record an answer sent as a message (typed text or a pin) and show what comes next."""
     participation = position.participation
-    assert participation.id is not None
-    outcome = await record_answer(
+    # The position InSurvey just read, not read again (surveys/usecases/participation.py).
+    outcome = await answer_at(
         uow_factory,
         clock,
-        participation.id,
+        position,
         question.key,
         participation.version,
         value,

@@ -1,13 +1,15 @@
 """Processed Telegram ``update_id``s: the at-least-once → exactly-once filter.
 
 A row is written in the transaction that commits the update's effects, with ``replied`` False;
-once the update's replies went out it is set True. A redelivery of a row still False is an
+once the update's replies went out it is set True (``mark_many_replied``: the bot writes these
+marks in batches, ``bot/middlewares/unit_of_work.py``). A redelivery of a row still False is an
 update whose effects stand but whose reply was lost: the bot shows the screen again.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Collection
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,6 +38,15 @@ _MARK_REPLIED = (
     )
     .values(replied=True)
 )
+_MARK_MANY_REPLIED = (
+    sa.update(processed_updates)
+    .where(
+        processed_updates.c.update_id.in_(sa.bindparam("update_ids_", expanding=True)),
+        ~processed_updates.c.replied,
+    )
+    .values(replied=True)
+)
+_HIGHEST = sa.select(sa.func.max(processed_updates.c.update_id))
 _CLAIM: dict[str, Any] = {}  # dialect name → the insert of ``claim``
 
 
@@ -78,3 +89,13 @@ class SqlProcessedUpdateRepository(SessionRepository):
 
     async def mark_replied(self, update_id: int) -> None:
         await self.session.execute(_MARK_REPLIED, {"update_id_": update_id})
+
+    async def mark_many_replied(self, update_ids: Collection[int]) -> None:
+        """``mark_replied`` for many updates in one statement."""
+        if update_ids:
+            await self.session.execute(_MARK_MANY_REPLIED, {"update_ids_": sorted(update_ids)})
+
+    async def highest(self) -> int | None:
+        """The highest update id recorded, None when there is none."""
+        value = (await self.session.execute(_HIGHEST)).scalar()
+        return None if value is None else int(value)

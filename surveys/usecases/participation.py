@@ -79,13 +79,19 @@ async def _load(
 
 
 async def _check(
-    uow: UnitOfWork, participation: Participation, now: datetime, grace: Grace = NO_GRACE
+    uow: UnitOfWork,
+    participation: Participation,
+    now: datetime,
+    grace: Grace = NO_GRACE,
+    *,
+    answers: dict[str, AnswerValue | None] | None = None,
 ) -> _Loaded | _Refusal:
     """Say whether a participation just read may still change; read what moving it needs.
 
     Order matters: a submitted participation says so even after closing, and a closed
     consultation is reported before any consent question. ``grace`` lets a participation
-    already under way finish after closing time (``rules.CLOSING_GRACE``).
+    already under way finish after closing time (``rules.CLOSING_GRACE``). ``answers``: the
+    participation's answers when the caller has just read them too.
     """
     assert participation.id is not None
     if participation.status is ParticipationStatus.SUBMITTED:
@@ -100,7 +106,8 @@ async def _check(
         return ConsultationClosed(consultation)
     if participation.consent_version is None:
         return ConsentRequired(consultation, definition, participation)
-    answers = await answers_of(uow, participation.id)
+    if answers is None:
+        answers = await answers_of(uow, participation.id)
     return _Loaded(participation, consultation, definition, answers)
 
 
@@ -180,6 +187,36 @@ async def record_answer(
     now = clock.now()
     async with uow_factory() as uow:
         loaded = await _load(uow, participation_id, now, grace)
+        if not isinstance(loaded, _Loaded):
+            return loaded
+        return await _record(uow, loaded, question_key, version, value, now)
+
+
+async def answer_at(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    position: Position,
+    question_key: str,
+    version: int,
+    value: AnswerValue | None,
+    *,
+    grace: Grace = NO_GRACE,
+) -> AnswerOutcome:
+    """``record_answer`` for the participation of a position read earlier in this update.
+
+    Dialogs read the position before answering (a typed answer is only taken while the person
+    is in a survey; a button is checked against it), and ``record_answer`` read the
+    participation and its answers again: two statements per answer. Only the person's own
+    updates change them, and those are handled one at a time (the scheduler's reminder count
+    aside, which ``record_answer``'s read, then write, could overwrite just the same). The
+    consultation is read again, so a survey closed since is refused as ``record_answer``
+    refuses it, and a stale ``question_key`` or ``version`` is ``AlreadyRecorded`` likewise.
+    """
+    now = clock.now()
+    async with uow_factory() as uow:
+        loaded = await _check(
+            uow, position.participation, now, grace, answers=dict(position.answers)
+        )
         if not isinstance(loaded, _Loaded):
             return loaded
         return await _record(uow, loaded, question_key, version, value, now)
@@ -388,13 +425,35 @@ async def submit(
         loaded = await _load(uow, participation_id, now, grace)
         if not isinstance(loaded, _Loaded):
             return loaded
-        if not engine.is_complete(loaded.definition, loaded.answers):
-            return Incomplete(loaded.position)
-        participation = loaded.participation
-        participation.status = ParticipationStatus.SUBMITTED
-        participation.current_question = None
-        participation.submitted_at = now
-        participation.updated_at = now
-        await uow.participations.update(participation)
-        await uow.commit()
+        return await _submit(uow, loaded, now)
+
+
+async def submit_at(
+    uow_factory: UnitOfWorkFactory, clock: Clock, position: Position, *, grace: Grace = NO_GRACE
+) -> SubmitOutcome:
+    """``submit`` for the participation of a position read earlier in this update.
+
+    As ``answer_at``: the participation and its answers are not read again, the consultation
+    is (a survey closed since is refused).
+    """
+    now = clock.now()
+    async with uow_factory() as uow:
+        loaded = await _check(
+            uow, position.participation, now, grace, answers=dict(position.answers)
+        )
+        if not isinstance(loaded, _Loaded):
+            return loaded
+        return await _submit(uow, loaded, now)
+
+
+async def _submit(uow: UnitOfWork, loaded: _Loaded, now: datetime) -> SubmitOutcome:
+    if not engine.is_complete(loaded.definition, loaded.answers):
+        return Incomplete(loaded.position)
+    participation = loaded.participation
+    participation.status = ParticipationStatus.SUBMITTED
+    participation.current_question = None
+    participation.submitted_at = now
+    participation.updated_at = now
+    await uow.participations.update(participation)
+    await uow.commit()
     return Submitted(participation)

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from storage.repositories.updates import Delivery
 from storage.store import Storage
 from storage.tables import audit_log, processed_updates
 from surveys.definition import Mode, Question, QuestionType, SurveyDefinition
@@ -463,6 +464,29 @@ async def test_concurrent_claims_let_exactly_one_win(storage: Storage) -> None:
     async with storage.engine.connect() as connection:
         rows = (await connection.execute(sa.select(processed_updates.c.update_id))).all()
     assert rows == [(777,)]
+
+
+async def test_replied_marks_for_many_updates_and_the_highest_id(storage: Storage) -> None:
+    async with storage.uow() as uow:
+        assert await uow.updates.highest() is None
+        for update_id in (10, 11, 12):
+            assert await uow.updates.claim(update_id) is True
+        assert await uow.updates.claim(2**40, replied=True) is True
+        await uow.commit()
+    async with storage.uow() as uow:
+        await uow.updates.mark_many_replied({10, 12, 99})  # 99 was never claimed: no row
+        await uow.updates.mark_many_replied(set())
+        await uow.commit()
+    async with storage.uow() as uow:
+        delivery = uow.updates.delivery
+        assert [await delivery(i) for i in (10, 11, 12, 2**40, 99)] == [
+            Delivery.DUPLICATE,
+            Delivery.REPLY_LOST,
+            Delivery.DUPLICATE,
+            Delivery.DUPLICATE,
+            Delivery.NEW,
+        ]
+        assert await uow.updates.highest() == 2**40
 
 
 # --- audit ----------------------------------------------------------------------------------------
