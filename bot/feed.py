@@ -6,6 +6,9 @@ deadlock asks for the same. The update's transaction was rolled back and ``proce
 not claimed, so handling the whole update again is exactly what a redelivery would do — only
 without failing the update, stalling the polling loop for a second or answering 500 to the
 webhook. Other errors, and a database still busy after the last attempt, are raised.
+Between two attempts aiogram's per-person lock is free, so the same person's next update could
+go first: the poller (``bot/polling.py``) starts a person's update only once their previous one
+finished.
 
 A reply refused with 403 (the person blocked the bot, or deleted their account) can never be
 delivered: the update counts as handled (whatever it committed stands) instead of failing. A
