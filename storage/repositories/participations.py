@@ -70,8 +70,13 @@ class SqlParticipationRepository(SessionRepository):
         return _participation((await self.session.execute(insert)).mappings().one())
 
     async def update(self, participation: Participation) -> None:
-        """Store the new state; ``updated_at`` becomes now unless the caller set it."""
-        values = column_values(participation, participations)
+        """Store the new state; ``updated_at`` becomes now unless the caller set it.
+
+        ``reminders_sent`` is not written: only the scheduler counts reminders, by an increment
+        in the database (``note_reminded``). Written from here, an answer saved just after that
+        increment would put back the count it had read, and one reminder too many could go out.
+        """
+        values = column_values(participation, participations, skip=("id", "reminders_sent"))
         statement = _UPDATE if "updated_at" in values else _UPDATE_NOW
         await self.session.execute(statement, {**values, "id_": participation.id})
 

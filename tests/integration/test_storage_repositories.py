@@ -311,7 +311,6 @@ async def test_participation_add_find_update_list_count(storage: Storage) -> Non
         found.current_question = "why"
         found.status = ParticipationStatus.SUBMITTED
         found.submitted_at = T0
-        found.reminders_sent = 2
         found.updated_at = T0
         await uow.participations.update(found)
         await uow.commit()
@@ -507,3 +506,26 @@ async def test_audit_entries_are_stored(storage: Storage) -> None:
         ("staff.invite", None, {}, None),
     ]
     assert rows[0]["at"] is not None
+
+
+async def test_saving_a_participation_keeps_the_reminders_counted_meanwhile(
+    storage: Storage,
+) -> None:
+    """An answer saved just after the scheduler counted a reminder must not undo the count."""
+    _, _, participation_id = await seed(storage)
+    async with storage.uow() as uow:
+        read_before = await uow.participations.get(participation_id)
+    assert read_before is not None and read_before.reminders_sent == 0
+    async with storage.uow() as uow:  # the scheduler, between the read and the save
+        await uow.audience.note_reminded([participation_id])
+        await uow.commit()
+    read_before.current_question = "why"
+    read_before.reminders_sent = 0  # what the answering side had read
+    async with storage.uow() as uow:
+        await uow.participations.update(read_before)
+        await uow.commit()
+    async with storage.uow() as uow:
+        saved = await uow.participations.get(participation_id)
+    assert saved is not None
+    assert saved.current_question == "why"
+    assert saved.reminders_sent == 1
