@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from bench.record import replace_section
 from bench.themes_baseline import RECIPE_SEEDS, readme_recipe_labels, tfidf_nmf_labels
 from bench.themes_data import LabelledSet, load_sets
 from nlp.backends import make_encoder
@@ -343,18 +344,6 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(section: str) -> None:
-    existing = RESULTS_MD.read_text(encoding="utf-8") if RESULTS_MD.exists() else "# Benchmarks\n"
-    start = existing.find("## Themes")
-    if start == -1:
-        updated = existing.rstrip("\n") + "\n\n" + section
-    else:
-        end = existing.find("\n## ", start + 1)
-        tail = existing[end + 1 :] if end != -1 else ""
-        updated = existing[:start] + section + ("\n" + tail if tail else "")
-    RESULTS_MD.write_text(updated, encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sets", default="")
@@ -398,7 +387,7 @@ def main() -> int:
             report["quality"] = merged + list(fresh.values())
     RESULTS_JSON.parent.mkdir(parents=True, exist_ok=True)
     RESULTS_JSON.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    write_section(markdown(report))
+    replace_section("## Themes", markdown(report), RESULTS_MD)
     log(f"wrote {RESULTS_JSON} and {RESULTS_MD}")
     return 0
 

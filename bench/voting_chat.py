@@ -19,10 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import platform
 import random
-import re
 import statistics
 import sys
 import tempfile
@@ -33,6 +30,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bench.record import machine, replace_section
 from bot.voting_analysis import voting_analyser
 from storage.schema import upgrade_schema
 from storage.store import Storage
@@ -49,16 +47,6 @@ RESULTS_MD = HERE / "RESULTS.md"
 SECTION = "## Voting in the chat"
 CHUNK = 10_000
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
-
-
-def machine() -> dict[str, Any]:
-    return {
-        "node": platform.node(),
-        "system": f"{platform.system()} {platform.release()}",
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "load_average_1m": round(os.getloadavg()[0], 2),
-    }
 
 
 async def _insert_many(storage: Storage, table: sa.Table, rows: list[dict[str, Any]]) -> None:
@@ -198,14 +186,7 @@ def write_results(result: dict[str, Any]) -> None:
             f"{f['read_voting_seconds']} s, analysis {f['analyse_seconds']} s "
             f"({f['groups']} groups)."
         )
-    section = "\n".join(lines) + "\n"
-    text = RESULTS_MD.read_text(encoding="utf-8") if RESULTS_MD.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    RESULTS_MD.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    replace_section(SECTION, "\n".join(lines) + "\n", RESULTS_MD)
 
 
 def main(argv: list[str] | None = None) -> int:

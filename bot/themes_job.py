@@ -21,33 +21,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
-import json
 import logging
 import os
-import resource
 import sys
 import threading
 from collections.abc import Sequence
-from typing import Any
 
+from bot.child_pipe import emit, peak_rss_kb
 from bot.logs import setup_logging
 
 DATABASE_ENV = "ASCOLTO_THEMES_DATABASE_URL"
 
 log = logging.getLogger("bot.themes_job")
-_write = threading.Lock()  # progress comes from the engine's thread, results from the loop
-
-
-def emit(payload: dict[str, Any]) -> None:
-    line = json.dumps(payload, default=str)
-    with _write:
-        sys.stdout.write(line + "\n")
-        sys.stdout.flush()
-
-
-def peak_rss_kb() -> int:
-    # ru_maxrss is in KiB on Linux (the only platform the bot is deployed on).
-    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def _exit_when_orphaned() -> None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import sys
@@ -28,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.child_pipe import json_object
 from nlp import offensive
 from surveys.themes import ProgressCallback
 
@@ -154,11 +154,8 @@ class ThemesProcess:
     ) -> None:
         assert child.stdout is not None
         async for raw in child.stdout:
-            try:
-                line = json.loads(raw)
-            except ValueError:
-                continue  # a library printed to stdout: not ours
-            if not isinstance(line, dict):
+            line = json_object(raw)
+            if line is None:
                 continue
             if "progress" in line and progress is not None:
                 stage, done, total = line["progress"]

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from bot.child_pipe import json_object
 from surveys.voting import (
     OpinionGroup,
     ParticipantPoint,
@@ -205,11 +206,8 @@ class ProcessOpinionGroupAnalyser:
         analysis: VotingAnalysis | None = None
         run = AnalysisRun(0, len(votes), seconds)
         for raw in done.stdout.splitlines():
-            try:
-                line = json.loads(raw)
-            except ValueError:
-                continue  # a library printed to stdout: not ours
-            if not isinstance(line, dict):
+            line = json_object(raw)
+            if line is None:
                 continue
             try:
                 if "analysis" in line:

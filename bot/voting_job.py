@@ -18,27 +18,15 @@ database, and it analyses exactly the votes the bot counted in its reply.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import resource
 import sys
-from typing import Any
 
+from bot.child_pipe import emit, peak_rss_kb
 from bot.logs import setup_logging
 from bot.voting_analysis import analysis_to_json, decode_votes
 
 log = logging.getLogger("bot.voting_job")
-
-
-def emit(payload: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(payload, separators=(",", ":")) + "\n")
-    sys.stdout.flush()
-
-
-def peak_rss_kb() -> int:
-    # ru_maxrss is in KiB on Linux (the only platform the bot is deployed on).
-    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def main() -> int:
